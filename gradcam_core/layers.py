@@ -1,0 +1,150 @@
+"""Feature-map layers of a Keras model, including layers inside nested sub-models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import keras
+
+from .errors import LayerError
+
+PATH_SEPARATOR = "/"
+
+# Layers that only downsample or pass a feature map through: the map they emit shows the same
+# features at the same or a lower resolution, so the default layer is the map before them.
+_PASS_THROUGH = (
+    keras.layers.MaxPooling2D,
+    keras.layers.AveragePooling2D,
+    keras.layers.Dropout,
+    keras.layers.SpatialDropout2D,
+    keras.layers.ZeroPadding2D,
+)
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """A 4-D feature-map layer: its path name, kind and output size (h, w, channels)."""
+
+    name: str
+    kind: str
+    height: int | None
+    width: int | None
+    channels: int | None
+
+    @property
+    def size_label(self) -> str:
+        """'14 x 14 x 512' (unknown sizes shown as '?')."""
+        return " x ".join("?" if d is None else str(d) for d in self.shape)
+
+    @property
+    def shape(self) -> tuple[int | None, int | None, int | None]:
+        return (self.height, self.width, self.channels)
+
+
+def _walk(model: keras.Model, prefix: str = "") -> Iterator[tuple[str, keras.layers.Layer]]:
+    """Yield (path, layer) for every leaf layer, input to output, recursing into sub-models."""
+    for layer in model.layers:
+        path = f"{prefix}{layer.name}"
+        if isinstance(layer, keras.Model):
+            yield from _walk(layer, prefix=path + PATH_SEPARATOR)
+        else:
+            yield path, layer
+
+
+def _output_shape(layer: keras.layers.Layer) -> tuple[int | None, ...] | None:
+    """The shape of the layer's first output, or None if the layer was never called."""
+    try:
+        output = layer.output
+    except (AttributeError, ValueError, RuntimeError):
+        return None
+    if isinstance(output, (list, tuple)):
+        if len(output) != 1:
+            return None
+        output = output[0]
+    return tuple(output.shape)
+
+
+def _is_feature_map(layer: keras.layers.Layer) -> bool:
+    shape = _output_shape(layer)
+    return shape is not None and len(shape) == 4 and not isinstance(layer, keras.layers.InputLayer)
+
+
+def describe_layers(model: keras.Model) -> list[LayerInfo]:
+    """Every layer whose output is a 4-D (N, h, w, c) feature map, input to output."""
+    infos = []
+    for path, layer in _walk(model):
+        if _is_feature_map(layer):
+            _, height, width, channels = _output_shape(layer)  # type: ignore[misc]
+            infos.append(LayerInfo(path, type(layer).__name__, height, width, channels))
+    return infos
+
+
+def list_layers(model: keras.Model) -> list[str]:
+    """Names of the 4-D feature-map layers, input to output (nested ones as 'sub/layer')."""
+    return [info.name for info in describe_layers(model)]
+
+
+def find_layer(model: keras.Model, name: str) -> tuple[str, keras.layers.Layer]:
+    """Resolve a layer by its path ('sub/layer') or by a plain name that is unique in the model."""
+    leaves = list(_walk(model))
+    for path, layer in leaves:
+        if path == name:
+            return path, _require_feature_map(path, layer)
+    matches = [(p, layer) for p, layer in leaves if p.rsplit(PATH_SEPARATOR, 1)[-1] == name]
+    if len(matches) == 1:
+        path, layer = matches[0]
+        return path, _require_feature_map(path, layer)
+    if len(matches) > 1:
+        options = ", ".join(p for p, _ in matches)
+        raise LayerError(f"Layer name '{name}' is ambiguous in this model; use one of: {options}.")
+    raise LayerError(
+        f"Layer '{name}' is not in model '{model.name}'; pick one of the listed feature-map layers."
+    )
+
+
+def _require_feature_map(path: str, layer: keras.layers.Layer) -> keras.layers.Layer:
+    if not _is_feature_map(layer):
+        raise LayerError(
+            f"Layer '{path}' does not output a 4-D feature map; "
+            "Grad-CAM needs a convolutional layer."
+        )
+    return layer
+
+
+def _is_logits_conv(layer: keras.layers.Layer, num_classes: int | None) -> bool:
+    """A 1x1 convolution with one filter per class: class scores laid out on a grid."""
+    return (
+        isinstance(layer, keras.layers.Conv2D)
+        and tuple(layer.kernel_size) == (1, 1)
+        and num_classes is not None
+        and layer.filters == num_classes
+    )
+
+
+def default_layer(model: keras.Model) -> str:
+    """The last 4-D feature map before global pooling or flatten.
+
+    Walks back from the last 4-D layer in topological order (the one the head pools), skipping
+    pooling, dropout and padding layers (they only downsample or pass the same map through), maps
+    of a single cell, and a 1x1 logits convolution with the activations that follow it.
+    """
+    num_classes = model.outputs[0].shape[-1] if model.outputs else None
+    candidates = [(path, layer) for path, layer in _walk(model) if _is_feature_map(layer)]
+    while candidates:
+        path, layer = candidates[-1]
+        shape = _output_shape(layer)
+        single_cell = shape is not None and shape[1] == 1 and shape[2] == 1
+        head_activation = isinstance(layer, (keras.layers.Activation, keras.layers.Softmax)) and (
+            len(candidates) > 1 and _is_logits_conv(candidates[-2][1], num_classes)
+        )
+        if (
+            isinstance(layer, _PASS_THROUGH)
+            or single_cell
+            or head_activation
+            or _is_logits_conv(layer, num_classes)
+        ):
+            candidates.pop()
+            continue
+        return path
+    raise LayerError(f"Model '{model.name}' has no 4-D feature-map layer for Grad-CAM.")
