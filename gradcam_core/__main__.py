@@ -1,0 +1,7 @@
+"""``python -m gradcam_core``: see gradcam_core/cli.py."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

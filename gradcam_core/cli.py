@@ -1,0 +1,128 @@
+"""Command line: `python -m gradcam_core explain IMAGE --out DIR` and `... models`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from . import engine, labels
+from .cams import GradCAM
+from .errors import GradCamError
+from .images import load_image
+from .layers import default_layer, find_layer
+from .models import DEFAULT_MODEL, MODELS, available_models, get_spec, load_model, preprocess
+from .render import DEFAULT_COLORMAP, check_colormap, overlay
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m gradcam_core", description="Grad-CAM for a photo, from the command line."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    explain = commands.add_parser("explain", help="explain one image and write the maps to DIR")
+    explain.add_argument("image", type=Path, help="JPEG, PNG, WebP, BMP, TIFF or GIF file")
+    explain.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
+    explain.add_argument("--layer", help="feature-map layer (default: the last before pooling)")
+    explain.add_argument("--target", help="class index or (partial) name (default: top-1)")
+    explain.add_argument("--top", type=int, default=5, help="how many predictions to report")
+    explain.add_argument("--score", choices=engine.SCORES, default="logit")
+    explain.add_argument("--colormap", default=DEFAULT_COLORMAP)
+    explain.add_argument("--opacity", type=float, default=0.5)
+    explain.add_argument("--out", type=Path, required=True, help="output folder")
+    commands.add_parser("models", help="list the models, their source and size")
+    return parser
+
+
+def _list_models() -> int:
+    installed = {spec.name for spec in available_models()}
+    for spec in MODELS.values():
+        status = "" if spec.name in installed else "  (package not installed)"
+        print(
+            f"{spec.name:20s} {spec.title:20s} {spec.source:8s} {spec.size_mb:6.0f} MB  "
+            f"{spec.input_size}x{spec.input_size}{status}"
+        )
+    return 0
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    check_colormap(args.colormap)
+    if not 0.0 <= args.opacity <= 1.0:
+        raise ValueError(f"--opacity must be between 0 and 1, got {args.opacity}.")
+    if args.top < 1:
+        raise ValueError(f"--top must be at least 1, got {args.top}.")
+
+
+def _explain(args: argparse.Namespace) -> int:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    _check_options(args)
+    loaded = load_image(args.image)
+    timings["load_image_s"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    model = load_model(args.model)
+    timings["load_model_s"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    x = preprocess(args.model, loaded.image)
+    layer = find_layer(model, args.layer)[0] if args.layer else default_layer(model)
+    forward_pass = engine.forward(model, x, [layer])
+    top = labels.top_k(forward_pass.logits, args.top)
+    target = labels.find_class(args.target) if args.target else top[0].index
+    result = GradCAM().from_forward(model, x, forward_pass, layer, [target], args.score)[0]
+    timings["grad_cam_s"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    blended = overlay(loaded.image, result.normalized, args.colormap, args.opacity)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for stage in ("raw", "relu", "normalized"):
+        np.save(args.out / f"{stage}.npy", getattr(result, stage))
+    Image.fromarray(blended).save(args.out / "overlay.png")
+    timings["overlay_and_save_s"] = time.perf_counter() - start
+
+    summary = {
+        "model": args.model,
+        "model_title": get_spec(args.model).title,
+        "layer": layer,
+        "map_size": list(result.raw.shape),
+        "target": {"index": target, "name": labels.class_name(target)},
+        "score": {"kind": result.score_kind, "value": result.score},
+        "empty_map": result.is_empty,
+        "top_k": [
+            {"index": p.index, "name": p.name, "probability": p.probability, "logit": p.logit}
+            for p in top
+        ],
+        "image": {"size": list(loaded.image.size), "sha256": loaded.digest},
+        "colormap": args.colormap,
+        "opacity": args.opacity,
+        "timings": {k: round(v, 4) for k, v in timings.items()},
+    }
+    (args.out / "result.json").write_text(json.dumps(summary, indent=2))
+    for rank, p in enumerate(top, 1):
+        print(f"{rank}. {p.name} ({p.index}): {p.probability:.1%}")
+    note = "  (no positive evidence: the map is empty)" if result.is_empty else ""
+    print(f"Grad-CAM for '{labels.class_name(target)}' at {layer} -> {args.out}{note}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; bad input exits with status 2 and one line on stderr, never a traceback."""
+    args = _parser().parse_args(argv)
+    try:
+        return _list_models() if args.command == "models" else _explain(args)
+    except (GradCamError, ValueError, OSError) as error:
+        print("error: " + " ".join(str(error).split()), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
