@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import struct
 import threading
 import time
@@ -134,8 +136,6 @@ def test_each_format_decodes_to_rgb_with_known_colours(fmt: str, params: dict, t
 def test_result_fields_digest_and_formats_constants() -> None:
     data = encode(quadrants(), "PNG")
     loaded = load_image(data)
-    import hashlib
-
     assert loaded.digest == hashlib.sha256(data).hexdigest()
     assert loaded.source_mode == "RGB"
     assert set(ALLOWED_FORMATS) == {"JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF"}
@@ -670,6 +670,34 @@ def test_resize_for_model_size_is_width_height() -> None:
     assert float(arr[0, 0, 0]) == 7.0
     with pytest.raises(ValueError, match="positive"):
         resize_for_model(Image.new("RGB", (4, 4)), (0, 4))
+
+
+# ---------------------------------------------------------------- bundled samples
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _sample_records() -> list[dict]:
+    index = json.loads((SAMPLES_DIR / "samples.json").read_text(encoding="utf-8"))
+    return index["samples"]
+
+
+@pytest.mark.parametrize("record", _sample_records(), ids=lambda r: r["file"])
+def test_bundled_samples_load_and_match_their_index(record: dict) -> None:
+    loaded = load_image(SAMPLES_DIR / record["file"])
+    width, height = loaded.size
+    assert loaded.format == "JPEG"
+    assert [width, height] == record["size"]
+    assert max(width, height) <= 640
+    assert record["box"] == record["objects"][0]["box"]
+    for obj in record["objects"]:
+        x0, y0, x1, y1 = obj["box"]
+        assert 0 <= x0 < x1 <= width
+        assert 0 <= y0 < y1 <= height
+        assert all(0 <= c < 1000 for c in obj["classes"])
+    assert record["expected_classes"]
+    assert record["title"]
+    assert record["license"]
 
 
 # ---------------------------------------------------------------- fuzzing
