@@ -1,0 +1,26 @@
+"""LayerCAM (Jiang et al., 2021)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import BaseCAM
+
+
+class LayerCAM(BaseCAM):
+    """map = sum_k ReLU(g^k) * A^k, elementwise: each cell keeps its own positive gradient."""
+
+    name = "LayerCAM"
+    formula = (
+        r"L^c=\mathrm{ReLU}\Big(\sum_k \mathrm{ReLU}\Big(\frac{\partial y^c}{\partial A^k}\Big)"
+        r"\odot A^k\Big)"
+    )
+
+    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> None:
+        """No per-channel weights: the weight is per cell, ReLU(g^k_ij)."""
+        return None
+
+    def weighted_map(
+        self, activations: np.ndarray, gradients: np.ndarray, weights: np.ndarray | None
+    ) -> np.ndarray:
+        return (np.maximum(gradients, 0.0) * activations).sum(axis=2)

@@ -1,0 +1,137 @@
+"""Score-CAM (Wang et al., 2020): channel weights from the model's score on masked inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import keras
+import numpy as np
+
+from .. import engine
+from ..engine import ForwardPass, Score
+from ..labels import softmax
+from ..layers import find_layer
+from ..render import upsample
+from .base import BaseCAM, CamResult
+from .cam import class_score, result_from_weights
+
+Progress = Callable[[float], None]
+DEFAULT_BATCH_SIZE = 32
+
+
+def channel_masks(activations: np.ndarray, height: int, width: int, channels: range) -> np.ndarray:
+    """H^k = (up(A^k) - min) / (max - min) for the given channels, (n, H, W) in [0, 1].
+
+    Upsampling is bilinear with half-pixel centres (``render.upsample``, as every map in the
+    app); pytorch-grad-cam aligns corners instead. A constant channel has no spatial information
+    and gets an all-zero mask (pytorch-grad-cam's 0 / (0 + 1e-8) gives the same).
+    """
+    masks = np.zeros((len(channels), height, width), dtype=np.float32)
+    for row, k in enumerate(channels):
+        up = upsample(activations[:, :, k], height, width).astype(np.float64)
+        low, high = up.min(), up.max()
+        if high > low:
+            masks[row] = (up - low) / (high - low)
+    return masks
+
+
+def masked_inputs(x: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """X ∘ H^k for each mask, (n, H, W, C): the preprocessed image times the mask."""
+    return np.asarray(x, dtype=np.float32)[0][None] * masks[..., None]
+
+
+def masked_scores(
+    model: keras.Model,
+    x: np.ndarray,
+    activations: np.ndarray,
+    class_indices: Sequence[int],
+    score: Score = "logit",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """S[c, k] = y^c(X ∘ H^k), (C, K), predicting the K masked images in batches."""
+    if batch_size < 1:
+        raise ValueError(f"The batch size must be at least 1, got {batch_size}.")
+    _, height, width, _ = np.shape(x)
+    count = activations.shape[-1]
+    indices = np.asarray(class_indices, dtype=np.int64)
+    scores = np.zeros((len(indices), count))
+    for start in range(0, count, batch_size):
+        channels = range(start, min(start + batch_size, count))
+        masks = channel_masks(activations, height, width, channels)
+        logits = engine.forward_batch(model, masked_inputs(x, masks)).astype(np.float64)
+        values = np.apply_along_axis(softmax, 1, logits) if score == "softmax" else logits
+        scores[:, channels.start : channels.stop] = values[:, indices].T
+        if progress is not None:
+            progress(channels.stop / count)
+    return scores
+
+
+def score_weights(scores: np.ndarray) -> np.ndarray:
+    """w_k = exp(S_k) / sum_j exp(S_j), a softmax over the channels (last axis)."""
+    return np.apply_along_axis(softmax, -1, np.asarray(scores, dtype=np.float64))
+
+
+class ScoreCAM(BaseCAM):
+    """w_k = softmax_k(y^c(X ∘ H^k)), H^k = A^k upsampled and scaled to [0, 1]; map = sum_k w_k A^k.
+
+    Choices, checked against the paper's Algorithm 1 and pytorch-grad-cam:
+
+    * The score is the class logit (or the softmax probability when ``score="softmax"``), and
+      the weights are its softmax over the channels, as in both. The paper's increase in
+      confidence subtracts the baseline's score f^c(X_b), the same for every channel, so the
+      softmax does not change and the baseline pass is skipped.
+    * Masking happens in the model's input space: the preprocessed image times the mask, as in
+      pytorch-grad-cam. The implied baseline is a preprocessed 0 (for (x - 127) / 128 a mid-grey
+      pixel; for ImageNet mean/std the mean colour), not black pixels.
+
+    Slow: one forward pass per channel, in batches of ``batch_size``; ``progress`` receives the
+    fraction done after each batch. The masked passes are shared by all requested classes.
+    """
+
+    name = "Score-CAM"
+    formula = (
+        r"H^k=\frac{\mathrm{up}(A^k)-\min}{\max-\min},\quad "
+        r"w^c_k=\frac{e^{y^c(X\circ H^k)}}{\sum_j e^{y^c(X\circ H^j)}},\quad "
+        r"L^c=\mathrm{ReLU}\Big(\sum_k w^c_k A^k\Big)"
+    )
+
+    def __init__(
+        self, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
+    ) -> None:
+        self.batch_size = batch_size
+        self.progress = progress
+
+    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
+        raise TypeError("Score-CAM's weights come from masked predictions: call it with the model.")
+
+    def from_forward(
+        self,
+        model: keras.Model,
+        x: np.ndarray,
+        forward_pass: ForwardPass,
+        layer: str,
+        class_indices: Sequence[int],
+        score: Score = "logit",
+    ) -> list[CamResult]:
+        """Maps for several classes; the K masked passes are run once for all of them."""
+        if score not in engine.SCORES:
+            raise ValueError(f"Score must be one of {engine.SCORES}, got {score!r}.")
+        path, _ = find_layer(model, layer)
+        indices = engine._class_vector(class_indices, forward_pass.logits.shape[-1])
+        activations = forward_pass.activations[path]
+        scores = masked_scores(
+            model, x, activations, indices, score, self.batch_size, self.progress
+        )
+        return [
+            result_from_weights(
+                self.name,
+                activations,
+                weights,
+                layer=path,
+                class_index=int(c),
+                score_kind=score,
+                score=class_score(forward_pass.logits, int(c), score),
+            )
+            for c, weights in zip(indices, score_weights(scores), strict=True)
+        ]
