@@ -1,0 +1,18 @@
+"""Grad-CAM Explorer (`streamlit run app.py`): page setup, the shared sidebar, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_ui import controls
+
+st.set_page_config(page_title="Grad-CAM Explorer", page_icon="🔍", layout="wide")
+
+PAGES = [
+    st.Page("pages/explain.py", title="Grad-CAM", icon="🔍", default=True),
+]
+
+page = st.navigation(PAGES)
+st.sidebar.title("Grad-CAM Explorer")
+controls.sidebar()
+page.run()

@@ -1,0 +1,104 @@
+"""Cached calls into gradcam_core, keyed by content digests and names, never by hashing arrays.
+
+Models live in ``st.cache_resource`` (bounded: at most two resident), decoded photos too (shared,
+never mutated). Forward passes and maps live in ``st.cache_data``: a forward pass is keyed by
+(image digest, model, layer), a map by (image digest, model, layer, class, score), so changing the
+colormap or opacity never recomputes Grad-CAM and switching class never reruns the forward pass.
+Every TensorFlow call holds ``gc.TF_LOCK`` because sessions run in threads.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+import keras
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+import gradcam_core as gc
+from gradcam_core import engine, figures, samples
+from gradcam_core.images import LoadedImage
+
+MAX_RESIDENT_MODELS = 2
+
+
+class MapKey(NamedTuple):
+    """Everything a map depends on: photo digest, model, layer, class and score."""
+
+    digest: str
+    model: str
+    layer: str
+    class_index: int
+    score: gc.Score
+
+
+@st.cache_resource(
+    max_entries=MAX_RESIDENT_MODELS, show_spinner="Loading the model…", show_time=True
+)
+def load_model(model_name: str) -> keras.Model:
+    """The model with its ImageNet weights (downloaded once by Keras for zoo models)."""
+    with gc.TF_LOCK:
+        return gc.load_model(model_name)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def decode_upload(digest: str, _data: bytes) -> LoadedImage:
+    """An uploaded photo decoded defensively; raises gc.ImageLoadError with a one-line reason."""
+    return gc.load_image(_data)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def load_sample(sample_id: str) -> LoadedImage:
+    """A bundled sample photo."""
+    return samples.load_sample(sample_id)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def layer_table(model_name: str) -> list[gc.LayerInfo]:
+    """Every 4-D layer of the model with its size, input to output."""
+    return gc.describe_layers(load_model(model_name))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def model_input(digest: str, model_name: str, _image: Image.Image) -> np.ndarray:
+    """The photo resized (whole, no crop) and normalized for the model."""
+    return gc.preprocess(model_name, _image)
+
+
+@st.cache_data(max_entries=32, show_spinner="Running the forward pass…", show_time=True)
+def forward_pass(digest: str, model_name: str, layer: str, _image: Image.Image) -> gc.ForwardPass:
+    """Logits and the layer's activations A for one photo (one compiled forward pass)."""
+    model = load_model(model_name)
+    x = model_input(digest, model_name, _image)
+    with gc.TF_LOCK:
+        return engine.forward(model, x, [layer])
+
+
+@st.cache_data(max_entries=256, show_spinner="Computing Grad-CAM…", show_time=True)
+def grad_cam(key: MapKey, _image: Image.Image) -> tuple[gc.CamResult, float]:
+    """The Grad-CAM stages for one class, from the cached forward pass; and seconds spent."""
+    start = time.perf_counter()
+    cached = forward_pass(key.digest, key.model, key.layer, _image)
+    model = load_model(key.model)
+    x = model_input(key.digest, key.model, _image)
+    with gc.TF_LOCK:
+        result = gc.GradCAM().from_forward(
+            model, x, cached, key.layer, [key.class_index], key.score
+        )[0]
+    return result, time.perf_counter() - start
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stage_png(key: MapKey, stage: figures.Stage, cmap: str, _result: gc.CamResult) -> bytes:
+    """One stage's panel (map cells and colorbar) as PNG bytes."""
+    return figures.stage_png(_result, stage, cmap)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def overlay(
+    key: MapKey, cmap: str, opacity: float, _image: Image.Image, _normalized: np.ndarray
+) -> np.ndarray:
+    """The normalized map upsampled over the photo at its full resolution (RGB uint8)."""
+    return gc.overlay(_image, _normalized, cmap, opacity)

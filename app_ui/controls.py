@@ -1,0 +1,230 @@
+"""The sidebar every page shares: photo, model, layer, class, score, colormap and opacity.
+
+The widgets live in the entrypoint (app.py calls ``sidebar()`` before the page runs), so their
+values are shared by all pages and survive page switches. Model, layer, target, sample, score,
+colormap and opacity are bound to the URL with Streamlit's query-parameter binding: Streamlit
+checks a URL value against the widget's options (the allow-list) and ignores anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import keras
+import streamlit as st
+
+import gradcam_core as gc
+from gradcam_core import render, samples
+from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
+
+from . import cache
+
+TOP_K = 5
+COLORMAP_NOTES = {
+    "inferno": "perceptual",
+    "jet": "as in the article",
+    "viridis": "colour-blind safe",
+    "cividis": "colour-blind safe",
+    "magma": "perceptual",
+    "turbo": "rainbow, smoother than jet",
+    "plasma": "perceptual",
+}
+_SELECTION = "_selection"
+_CONTEXT = "_explained_context"
+_FAILED_MODELS = "_failed_models"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What every page explains: the photo, model, layer, class and display settings."""
+
+    photo: LoadedImage
+    photo_label: str
+    sample_id: str | None
+    model_name: str
+    model: keras.Model
+    layer: gc.LayerInfo
+    target: int
+    score: gc.Score
+    cmap: str
+    opacity: float
+    predictions: tuple[gc.Prediction, ...]
+
+    @property
+    def spec(self) -> gc.ModelSpec:
+        return gc.get_spec(self.model_name)
+
+    @property
+    def digest(self) -> str:
+        return self.photo.digest
+
+    @property
+    def map_key(self) -> cache.MapKey:
+        return cache.MapKey(self.digest, self.model_name, self.layer.name, self.target, self.score)
+
+    def settings(self) -> dict[str, object]:
+        """The choices that reproduce this view, for downloads and links."""
+        return {
+            "photo": self.photo_label,
+            "photo_sha256": self.digest,
+            "model": self.model_name,
+            "layer": self.layer.name,
+            "target": self.target,
+            "score": self.score,
+            "colormap": self.cmap,
+            "opacity": self.opacity,
+        }
+
+
+def current() -> Selection | None:
+    """The selection made in the sidebar during this run (None if nothing could be explained)."""
+    return st.session_state.get(_SELECTION)
+
+
+def _photo() -> tuple[LoadedImage, str, str | None]:
+    """Webcam shot, else upload, else the chosen sample; a bad file shows an error, falls back."""
+    st.sidebar.subheader("Photo")
+    sample_id = st.sidebar.selectbox(
+        "Sample photo",
+        samples.sample_ids(),
+        format_func=lambda i: samples.get_sample(i).title,
+        key="sample",
+        bind="query-params",
+    )
+    upload = st.sidebar.file_uploader("…or upload your own", type=UPLOAD_EXTENSIONS, key="upload")
+    shot = None
+    if st.sidebar.toggle("Use the webcam", key="use_camera", help="Asks for camera access."):
+        shot = st.sidebar.camera_input("Take a photo", key="camera")
+    for given, label in ((shot, "webcam photo"), (upload, None)):
+        if given is None:
+            continue
+        data = given.getvalue()
+        name = label or given.name
+        try:
+            return cache.decode_upload(hashlib.sha256(data).hexdigest(), data), name, None
+        except gc.ImageLoadError as error:
+            st.error(f"Could not use '{name}': {error}")
+            st.caption(f"Showing the sample photo '{samples.get_sample(sample_id).title}' instead.")
+    return cache.load_sample(sample_id), samples.get_sample(sample_id).title, sample_id
+
+
+def _retry_download(name: str) -> None:
+    st.session_state[_FAILED_MODELS].pop(name, None)
+
+
+def _model() -> tuple[str, keras.Model]:
+    """The chosen model, or the bundled default with an error if it cannot be loaded here.
+
+    A failed download is remembered for the session, so reruns do not retry it until asked.
+    """
+    specs = gc.available_models()
+    name = st.sidebar.selectbox(
+        "Model",
+        [s.name for s in specs],
+        format_func=lambda n: gc.get_spec(n).label,
+        key="model",
+        bind="query-params",
+        help="Bundled models work offline; others download their weights once (size shown).",
+    )
+    failures: dict[str, str] = st.session_state.setdefault(_FAILED_MODELS, {})
+    if name not in failures:
+        try:
+            return name, cache.load_model(name)
+        except gc.ModelUnavailableError as error:
+            failures[name] = str(error)
+    st.error(failures[name])
+    st.sidebar.button("Retry the download", on_click=_retry_download, args=(name,))
+    fallback = gc.DEFAULT_MODEL
+    st.info(f"Showing {gc.get_spec(fallback).title} instead; it is bundled and works offline.")
+    return fallback, cache.load_model(fallback)
+
+
+def _layer(model_name: str) -> gc.LayerInfo:
+    table = cache.layer_table(model_name)
+    names = [info.name for info in table]
+    default = gc.get_spec(model_name).default_layer
+    by_name = {info.name: info for info in table}
+    chosen = st.sidebar.selectbox(
+        "Layer",
+        names,
+        index=names.index(default) if default in names else len(names) - 1,
+        format_func=lambda n: f"{n} ({by_name[n].size_label.replace(' x ', '×')})",
+        key="layer",
+        bind="query-params",
+        help="Every layer with a 4-D feature map, input to output; the default is the last "
+        "map before pooling.",
+    )
+    return by_name[chosen]
+
+
+def _target(predictions: list[gc.Prediction], context: tuple[str, str]) -> int:
+    """Top-k first, then every class; follows the new top-1 when the photo or model changes."""
+    top = [p.index for p in predictions]
+    options = top + [i for i in range(gc.labels.NUM_CLASSES) if i not in set(top)]
+    previous = st.session_state.get(_CONTEXT)
+    if previous is not None and previous != context:
+        st.session_state["target"] = top[0]
+    st.session_state[_CONTEXT] = context
+    probability = {p.index: p.probability for p in predictions}
+    return st.sidebar.selectbox(
+        "Target class",
+        options,
+        format_func=lambda i: f"{gc.class_name(i)} ({i})",
+        key="target",
+        bind="query-params",
+        help="The top predictions come first ("
+        + ", ".join(f"{gc.class_name(i)} {probability[i]:.0%}" for i in top)
+        + "); type to search all 1000 classes.",
+    )
+
+
+def sidebar() -> Selection | None:
+    """Render the shared controls and remember the selection for the page."""
+    st.session_state[_SELECTION] = None
+    photo, photo_label, sample_id = _photo()
+    st.sidebar.subheader("Model and target")
+    model_name, model = _model()
+    layer = _layer(model_name)
+    try:
+        forward = cache.forward_pass(photo.digest, model_name, layer.name, photo.image)
+    except (gc.GradCamError, ValueError) as error:
+        st.error(f"Could not run {gc.get_spec(model_name).title} on this photo: {error}")
+        return None
+    predictions = gc.top_k(forward.logits, TOP_K)
+    target = _target(predictions, (photo.digest, model_name))
+    score = st.sidebar.radio(
+        "Score y^c",
+        gc.SCORES,
+        key="score",
+        bind="query-params",
+        horizontal=True,
+        help="logit: the class score before softmax, as in the paper. softmax: the "
+        "probability, which saturates and shrinks the gradients.",
+    )
+    st.sidebar.subheader("Display")
+    cmap = st.sidebar.selectbox(
+        "Colormap",
+        render.COLORMAPS,
+        key="cmap",
+        bind="query-params",
+        help="; ".join(f"{name}: {note}" for name, note in COLORMAP_NOTES.items()),
+    )
+    opacity = st.sidebar.slider(
+        "Overlay opacity", 0.0, 1.0, 0.5, 0.05, key="opacity", bind="query-params"
+    )
+    selection = Selection(
+        photo=photo,
+        photo_label=photo_label,
+        sample_id=sample_id,
+        model_name=model_name,
+        model=model,
+        layer=layer,
+        target=int(target),
+        score=score,
+        cmap=cmap,
+        opacity=float(opacity),
+        predictions=tuple(predictions),
+    )
+    st.session_state[_SELECTION] = selection
+    return selection

@@ -1,0 +1,151 @@
+"""Layout pieces of the main page: headline, predictions, the four stages, notes and downloads."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import gradcam_core as gc
+from gradcam_core import export, figures
+
+from . import cache
+from .controls import Selection
+
+PANEL_NOTES = {
+    "raw": "Each channel A^k weighted by α_k (the mean of its gradient) and summed. Signed: "
+    "blue cells argue against the class.",
+    "relu": "Only the cells that raise the score are kept.",
+    "normalized": "Divided by its maximum so the strongest evidence is 1.",
+    "overlay": "Upsampled to the photo (bilinear, half-pixel centres) and blended over it.",
+}
+
+
+def headline(selection: Selection, result: gc.CamResult) -> None:
+    """One sentence saying what is explained, and how."""
+    probability = gc.softmax(
+        cache.forward_pass(
+            selection.digest, selection.model_name, selection.layer.name, selection.photo.image
+        ).logits
+    )[selection.target]
+    st.markdown(
+        f"Explaining **{gc.class_name(selection.target)}** (class {selection.target}, "
+        f"p = {probability:.1%}) at layer **{selection.layer.name}** "
+        f"({selection.layer.size_label.replace(' x ', '×')}) of **{selection.spec.title}**, "
+        f"with the {result.score_kind} as the score y^c = {result.score:.4g}."
+    )
+
+
+def _pick_target() -> None:
+    picked = st.session_state.get("top_pick")
+    if picked is not None:
+        st.session_state["target"] = picked
+
+
+def predictions_bar(selection: Selection) -> None:
+    """The top-k predictions with probabilities; clicking one explains that class."""
+    options = [p.index for p in selection.predictions]
+    probability = {p.index: p.probability for p in selection.predictions}
+    st.session_state["top_pick"] = selection.target if selection.target in options else None
+    st.pills(
+        f"Top-{len(options)} predictions: click one to explain it",
+        options,
+        format_func=lambda i: f"{gc.class_name(i)} · {probability[i]:.1%}",
+        key="top_pick",
+        on_change=_pick_target,
+    )
+
+
+def _stage_caption(result: gc.CamResult, stage: str) -> str:
+    raw = result.raw
+    if stage == "raw":
+        negative = float(np.mean(raw < 0))
+        return f"min {raw.min():.3g}, max {raw.max():.3g}; {negative:.0%} of cells negative"
+    if stage == "relu":
+        return f"max {result.peak:.3g}; ReLU set {np.mean(raw < 0):.0%} of cells to 0"
+    if stage == "normalized":
+        return (
+            "all zeros: nothing to normalize"
+            if result.is_empty
+            else (f"divided by {result.peak:.3g}")
+        )
+    return ""
+
+
+def stage_panels(selection: Selection, result: gc.CamResult) -> None:
+    """Four panels side by side, each with its caption, formula and colorbar."""
+    columns = st.columns(4)
+    for column, stage in zip(columns[:3], figures.STAGES, strict=True):
+        with column:
+            st.markdown(f"**{figures.STAGE_TITLES[stage]}**")
+            st.image(
+                cache.stage_png(selection.map_key, stage, selection.cmap, result),
+                caption=_stage_caption(result, stage),
+            )
+            st.latex(figures.STAGE_FORMULAS[stage])
+            st.caption(PANEL_NOTES[stage])
+    with columns[3]:
+        st.markdown(f"**{figures.STAGE_TITLES['overlay']}**")
+        st.image(
+            cache.overlay(
+                selection.map_key,
+                selection.cmap,
+                selection.opacity,
+                selection.photo.image,
+                result.normalized,
+            ),
+            caption=f"{selection.photo.image.size[0]}×{selection.photo.image.size[1]} px, "
+            f"opacity {selection.opacity:.2f}",
+        )
+        st.latex(figures.STAGE_FORMULAS["overlay"])
+        st.caption(PANEL_NOTES["overlay"])
+
+
+def empty_map_note(selection: Selection, result: gc.CamResult) -> None:
+    """Explain in words when no cell has positive evidence (instead of a blank map)."""
+    if not result.is_empty:
+        return
+    st.warning(
+        f"No positive evidence for **{gc.class_name(selection.target)}** at layer "
+        f"**{selection.layer.name}**: every cell of Σ_k α_k A^k is ≤ 0 (largest value "
+        f"{result.raw.max():.3g}), so ReLU leaves nothing and the normalized map is all zeros "
+        "rather than 0 / 0. Try a later layer, or a class the model finds more likely."
+    )
+
+
+def downloads(selection: Selection, result: gc.CamResult) -> None:
+    """Overlay PNG, four-panel figure, maps (.npz of .npy arrays) and a JSON of the settings."""
+    stem = f"gradcam_{selection.model_name}_{selection.layer.name}_{selection.target}".replace(
+        "/", "-"
+    )
+    photo, cmap, opacity = selection.photo.image, selection.cmap, selection.opacity
+    label = gc.class_name(selection.target)
+    columns = st.columns(4)
+    columns[0].download_button(
+        "Overlay (PNG)",
+        lambda: export.png_bytes(gc.overlay(photo, result.normalized, cmap, opacity)),
+        file_name=f"{stem}_overlay.png",
+        mime="image/png",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Four panels (PNG)",
+        lambda: figures.stages_figure_png(photo, result, cmap, opacity, label),
+        file_name=f"{stem}_panels.png",
+        mime="image/png",
+        on_click="ignore",
+    )
+    columns[2].download_button(
+        "Maps (.npz)",
+        lambda: export.maps_npz_bytes(result),
+        file_name=f"{stem}_maps.npz",
+        mime="application/octet-stream",
+        on_click="ignore",
+        help="raw, relu, normalized and weights as .npy arrays; np.load reads them.",
+    )
+    columns[3].download_button(
+        "Settings and top-k (JSON)",
+        export.summary_json(result, selection.predictions, selection.settings()),
+        file_name=f"{stem}.json",
+        mime="application/json",
+        on_click="ignore",
+    )

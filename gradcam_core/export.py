@@ -1,0 +1,65 @@
+"""Downloadable artefacts: the overlay PNG, the maps as .npy, and a JSON of settings and top-k."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .cams.base import CamResult
+from .labels import Prediction, class_name
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    """RGB uint8 (H, W, 3) as PNG bytes."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def npy_bytes(values: np.ndarray) -> bytes:
+    """One array as .npy bytes (np.load reads them back)."""
+    buffer = io.BytesIO()
+    np.save(buffer, values)
+    return buffer.getvalue()
+
+
+def maps_npz_bytes(result: CamResult) -> bytes:
+    """Every stage in one .npz: weights, raw, relu, normalized."""
+    buffer = io.BytesIO()
+    arrays = {"raw": result.raw, "relu": result.relu, "normalized": result.normalized}
+    if result.weights is not None:
+        arrays["weights"] = result.weights
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def summary(
+    result: CamResult,
+    predictions: Sequence[Prediction],
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    """Settings, target, score, map facts and top-k, as plain JSON-ready values."""
+    return {
+        "settings": dict(settings),
+        "method": result.method,
+        "layer": result.layer,
+        "map_size": list(result.raw.shape),
+        "target": {"index": result.class_index, "name": class_name(result.class_index)},
+        "score": {"kind": result.score_kind, "value": result.score},
+        "empty_map": result.is_empty,
+        "raw_range": [float(result.raw.min()), float(result.raw.max())],
+        "top_k": [
+            {"index": p.index, "name": p.name, "probability": p.probability, "logit": p.logit}
+            for p in predictions
+        ],
+    }
+
+
+def summary_json(result: CamResult, predictions: Sequence[Prediction], settings: dict) -> str:
+    """The summary as indented JSON text."""
+    return json.dumps(summary(result, predictions, settings), indent=2)

@@ -1,0 +1,79 @@
+"""The sample photos shipped in ``samples/`` (see samples/SOURCES.md for sources and licenses)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .images import LoadedImage, load_image
+
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+DEFAULT_SAMPLE = "cat_and_coffee"
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels; x1 and y1 exclusive
+
+
+@dataclass(frozen=True)
+class SampleObject:
+    """One object in a sample photo: what it is, its ImageNet classes and its box."""
+
+    label: str
+    classes: tuple[int, ...]
+    box: Box
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A bundled photo with its title, expected classes, object boxes and license."""
+
+    id: str
+    title: str
+    path: Path
+    expected_classes: tuple[int, ...]
+    objects: tuple[SampleObject, ...]
+    credit: str
+    license: str
+    source: str
+
+
+@cache
+def list_samples() -> tuple[Sample, ...]:
+    """Every sample described in samples/samples.json, in its order."""
+    entries = json.loads((SAMPLES_DIR / "samples.json").read_text(encoding="utf-8"))["samples"]
+    return tuple(
+        Sample(
+            id=Path(entry["file"]).stem,
+            title=entry["title"],
+            path=SAMPLES_DIR / entry["file"],
+            expected_classes=tuple(entry["expected_classes"]),
+            objects=tuple(
+                SampleObject(o["label"], tuple(o["classes"]), tuple(o["box"]))  # type: ignore[arg-type]
+                for o in entry.get("objects", [])
+            ),
+            credit=entry.get("credit", ""),
+            license=entry.get("license", ""),
+            source=entry.get("source", ""),
+        )
+        for entry in entries
+    )
+
+
+def sample_ids() -> list[str]:
+    """The ids (file stems) of the samples, default first."""
+    ids = [s.id for s in list_samples()]
+    return sorted(ids, key=lambda i: i != DEFAULT_SAMPLE)
+
+
+def get_sample(sample_id: str) -> Sample:
+    """The sample with this id, or a KeyError naming the ids."""
+    for sample in list_samples():
+        if sample.id == sample_id:
+            return sample
+    raise KeyError(f"No sample '{sample_id}'; samples are: {', '.join(sample_ids())}.")
+
+
+def load_sample(sample_id: str) -> LoadedImage:
+    """Decode a sample photo with the same defensive loader as uploads."""
+    return load_image(get_sample(sample_id).path)

@@ -1,0 +1,66 @@
+"""Helpers for AppTest: run the real app.py as Streamlit would, and count calls into the core."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from gradcam_core import engine
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+TIMEOUT = 180
+
+
+@contextmanager
+def navigation_app() -> Iterator[None]:
+    """Run app.py the way `streamlit run` does once st.navigation has been called.
+
+    AppTest resets Streamlit's "pages/ directory" flag before every run, which makes reruns
+    execute the page file alone (the pre-st.navigation behaviour). Streamlit itself clears the
+    flag for good when st.navigation runs; this restores that.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = original
+
+
+def new_app(**query_params: str) -> AppTest:
+    """A fresh session of the app, optionally opened with URL query parameters."""
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for key, value in query_params.items():
+        app.query_params[key] = value
+    return app
+
+
+def count_core_calls(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Count forward passes and backward (class-gradient) passes into gradcam_core.engine."""
+    calls: Counter = Counter()
+    for name in ("forward", "class_gradients", "layer_gradients"):
+        original = getattr(engine, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(engine, name, counted)
+    return calls
+
+
+def clear_data_caches() -> None:
+    """Forget cached maps and forward passes (models stay loaded)."""
+    st.cache_data.clear()

@@ -1,0 +1,214 @@
+"""The Streamlit app through AppTest: first view, uploads, pickers, caching, URLs, bad input."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import keras
+import numpy as np
+import pytest
+from apptest_support import clear_data_caches, count_core_calls, navigation_app, new_app
+from PIL import Image
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _real_navigation():
+    with navigation_app():
+        yield
+
+
+@pytest.fixture
+def app():
+    clear_data_caches()
+    session = new_app()
+    session.run()
+    assert not session.exception
+    return session
+
+
+def _headline(session) -> str:
+    return next(m.value for m in session.markdown if m.value.startswith("Explaining"))
+
+
+def _png_bytes(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+_NOISE_PNG = _png_bytes(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    body = kind + payload
+    return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+
+def _png_header_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header claims width x height RGB pixels (a decompression bomb's shape)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def test_first_load_explains_the_sample_in_four_panels(app):
+    assert not app.error
+    titles = [m.value for m in app.markdown if m.value.startswith("**")]
+    assert titles == [
+        "**1. Weighted sum**",
+        "**2. After ReLU**",
+        "**3. Normalized**",
+        "**4. Overlay**",
+    ]
+    assert len(app.image) == 4
+    assert len(app.latex) == 4
+    headline = _headline(app)
+    assert "top_relu" in headline and "EfficientNet-Lite0" in headline
+    assert app.sidebar.selectbox(key="sample").value == "cat_and_coffee"
+    assert app.sidebar.selectbox(key="layer").value == "top_relu"
+    # the target starts at the top-1 prediction: a cat class for the cat beside the cup
+    assert app.sidebar.selectbox(key="target").value in (281, 282, 285)
+    assert len(app.get("download_button")) == 4
+
+
+def test_colormap_and_opacity_changes_do_not_recompute(app, monkeypatch):
+    calls = count_core_calls(monkeypatch)
+    app.sidebar.selectbox(key="cmap").set_value("jet").run()
+    app.sidebar.slider(key="opacity").set_value(0.8).run()
+    assert not app.exception
+    assert sum(calls.values()) == 0
+
+
+def test_switching_class_reuses_the_forward_pass(app, monkeypatch):
+    calls = count_core_calls(monkeypatch)
+    app.sidebar.selectbox(key="target").set_value(504).run()
+    assert not app.exception
+    assert "coffee mug" in _headline(app)
+    assert calls["forward"] == 0
+    assert calls["class_gradients"] == 1
+    app.sidebar.selectbox(key="target").set_value(282).run()  # back: all cached
+    assert calls["class_gradients"] == 1
+
+
+def test_top_k_pills_switch_the_class(app):
+    app.button_group(key="top_pick").set_value(504).run()
+    assert app.sidebar.selectbox(key="target").value == 504
+    assert "coffee mug" in _headline(app)
+
+
+def test_switching_layer_runs_one_forward_pass(app, monkeypatch):
+    calls = count_core_calls(monkeypatch)
+    app.sidebar.selectbox(key="layer").set_value("block5c_add").run()
+    assert not app.exception
+    assert "block5c_add" in _headline(app) and "14×14×112" in _headline(app)
+    assert calls["forward"] == 1 and calls["class_gradients"] == 1
+
+
+def test_switching_model_and_sample(app):
+    app.sidebar.selectbox(key="sample").set_value("coffee").run()
+    assert "espresso" in _headline(app)
+    app.sidebar.selectbox(key="model").set_value("efficientnet_lite1").run()
+    assert not app.exception and not app.error
+    assert "EfficientNet-Lite1" in _headline(app)
+    assert app.sidebar.selectbox(key="layer").value == "top_relu"
+    assert len(app.image) == 4
+
+
+def test_an_upload_is_explained(app):
+    with Image.open(next(p for p in _samples() if p.name == "cat.jpg")) as cat:
+        buffer = io.BytesIO()
+        cat.save(buffer, format="WEBP")
+    app.sidebar.file_uploader(key="upload").upload("my cat.webp", buffer.getvalue(), "image/webp")
+    app.run()
+    assert not app.exception and not app.error
+    assert app.sidebar.selectbox(key="target").value in (281, 282, 285)
+    assert any("my cat.webp" in c.value for c in app.caption)
+
+
+def _samples():
+    from gradcam_core.samples import SAMPLES_DIR
+
+    return sorted(SAMPLES_DIR.glob("*.jpg"))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("notes.png", b"just some text\n", "text file"),
+        ("cut.png", _NOISE_PNG[: len(_NOISE_PNG) // 2], "damaged or incomplete"),
+        ("huge.png", _png_header_claiming(20000, 20000), "megapixels"),
+        ("empty.jpg", b"", "empty"),
+    ],
+)
+def test_bad_uploads_show_an_error_and_the_app_keeps_working(app, name, content, reason):
+    app.sidebar.file_uploader(key="upload").upload(name, content, "image/png")
+    app.run()
+    assert not app.exception
+    assert len(app.error) == 1
+    assert name in app.error[0].value and reason in app.error[0].value
+    assert len(app.image) == 4  # the sample is still explained
+    app.sidebar.file_uploader(key="upload").set_value(None).run()
+    assert not app.error
+
+
+def test_a_model_that_cannot_download_falls_back_to_the_bundled_one(app, monkeypatch):
+    def offline(*args, **kwargs):
+        raise OSError("URL fetch failure: [Errno -2] Name or service not known")
+
+    monkeypatch.setattr(keras.src.utils.file_utils, "get_file", offline)
+    app.sidebar.selectbox(key="model").set_value("mobilenet_v2").run()
+    assert not app.exception
+    assert "MobileNetV2 (14 MB)" in app.error[0].value and "offline" in app.error[0].value
+    assert "EfficientNet-Lite0" in _headline(app)
+    assert len(app.image) == 4
+    app.sidebar.selectbox(key="cmap").set_value("viridis").run()  # no retry on reruns
+    assert len(app.error) == 1
+
+
+def test_query_parameters_restore_a_view():
+    session = new_app(
+        sample="Espresso cup",
+        layer="block5c_add (14×14×112)",
+        target="cup (968)",
+        score="softmax",
+        cmap="jet",
+        opacity="0.3",
+    )
+    session.run()
+    assert not session.exception
+    values = {s.key: s.value for s in session.sidebar.selectbox}
+    assert values == {
+        "sample": "coffee",
+        "model": "efficientnet_lite0",
+        "layer": "block5c_add",
+        "target": 968,
+        "cmap": "jet",
+    }
+    assert session.sidebar.radio(key="score").value == "softmax"
+    assert session.sidebar.slider(key="opacity").value == pytest.approx(0.3)
+    assert "cup" in _headline(session) and "softmax" in _headline(session)
+
+
+def test_query_parameters_outside_the_allow_lists_are_ignored():
+    session = new_app(model="<script>alert(1)</script>", layer="nope", target="99999", cmap="x")
+    session.run()
+    assert not session.exception
+    assert session.sidebar.selectbox(key="model").value == "efficientnet_lite0"
+    assert session.sidebar.selectbox(key="layer").value == "top_relu"
+    assert session.sidebar.selectbox(key="cmap").value == "inferno"
+
+
+def test_an_empty_map_is_explained_in_words(app):
+    # At top_relu, class 143 (oystercatcher) has no positive evidence in the cat-and-coffee photo.
+    app.sidebar.selectbox(key="target").set_value(143).run()
+    assert not app.exception
+    assert any("No positive evidence" in w.value for w in app.warning)
+    assert len(app.image) == 4
