@@ -24,7 +24,6 @@ from ..render import upsample
 
 Box = tuple[int, int, int, int]  # (x0, y0, x1, y1), x1 and y1 exclusive
 BOX_THRESHOLD = 0.15  # share of the map's maximum that the Grad-CAM paper's box keeps
-_ROWS_PER_BAND = 512  # upsample a large photo's map in bands of rows
 _EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 
 
@@ -71,19 +70,16 @@ def iou(a: Box, b: Box) -> float:
 
 
 def upsample_to_image(cam: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The (h, w) map bilinearly upsampled to the photo, float32 (height, width), band by band."""
+    """The (h, w) map bilinearly upsampled to the photo: V cam Hᵀ as float32 (height, width)."""
     cam = np.asarray(cam, dtype=np.float64)
     if cam.ndim != 2 or cam.size == 0 or not np.all(np.isfinite(cam)):
         raise ValueError(f"Expected a finite (h, w) map, got shape {cam.shape}.")
     if width < 1 or height < 1:
         raise ValueError(f"The image needs a positive size, got {width} x {height}.")
-    # Bilinear upsampling is separable: rows first (height, w), then columns band by band.
-    rows = upsample(cam, height, cam.shape[1])
-    out = np.empty((height, width), dtype=np.float32)
-    for start in range(0, height, _ROWS_PER_BAND):
-        band = rows[start : start + _ROWS_PER_BAND]
-        out[start : start + band.shape[0]] = upsample(band, band.shape[0], width)
-    return out
+    # Resampling an identity gives the 1-D matrices: V (height, h) and Hᵀ (w, width).
+    vertical = upsample(np.eye(cam.shape[0]), height, cam.shape[0])
+    columns = (cam @ upsample(np.eye(cam.shape[1]), cam.shape[1], width)).astype(np.float32)
+    return np.matmul(vertical, columns)
 
 
 def peak_location(full_map: np.ndarray) -> tuple[int, int] | None:
@@ -113,17 +109,17 @@ def pointing_hit(full_map: np.ndarray, box: Box, tolerance: float = 0.0) -> bool
 
 def mass_share(full_map: np.ndarray, box: Box) -> float:
     """sum(map inside the box) / sum(map), for a non-negative map; nan when the map sums to 0."""
-    full_map = np.asarray(full_map, dtype=np.float64)
-    total = float(full_map.sum())
+    full_map = np.asarray(full_map)
+    total = float(full_map.sum(dtype=np.float64))
     if total <= 0.0:
         return float("nan")
     x0, y0, x1, y1 = box
-    return float(full_map[y0:y1, x0:x1].sum()) / total
+    return float(full_map[y0:y1, x0:x1].sum(dtype=np.float64)) / total
 
 
 def threshold_box(full_map: np.ndarray, threshold: float = BOX_THRESHOLD) -> Box | None:
     """Box around the largest 8-connected region where map >= threshold * max; None if max <= 0."""
-    full_map = np.asarray(full_map, dtype=np.float64)
+    full_map = np.asarray(full_map)
     peak = float(full_map.max()) if full_map.size else 0.0
     if peak <= 0.0:
         return None
@@ -146,7 +142,8 @@ def localize(
     """All localization scores of an (h, w) map against a box on a photo of (width, height)."""
     width, height = image_size
     reference = check_box(box, width, height)
-    full_map = np.clip(upsample_to_image(cam, width, height), 0.0, None)
+    # Bilinear weights are convex, so clipping the coarse map keeps the upsampled one >= 0.
+    full_map = upsample_to_image(np.clip(cam, 0.0, None), width, height)
     peak = peak_location(full_map)
     predicted = threshold_box(full_map, threshold)
     return Localization(
