@@ -479,6 +479,19 @@ def test_cascade_steps_match_fresh_randomized_copies():
     np.testing.assert_allclose(result.original, intact.normalized, atol=1e-6)
 
 
+def test_a_non_finite_map_counts_as_empty():
+    class Broken(gc.GradCAM):
+        def weighted_map(self, activations, gradients, weights):
+            return np.full(activations.shape[:2], np.nan)
+
+    result = gm.cascading_randomization(
+        _cascade_model(), _blob_image(), scale, "block2_conv", 0, cam=Broken(), max_steps=1
+    )
+    (step,) = result.steps
+    assert step.empty and not step.cam.any() and not result.original.any()
+    assert math.isnan(step.cam_similarity.spearman)
+
+
 def test_randomized_copy_shares_no_weights_with_a_nested_model(gap_model):
     base = keras.Model(gap_model.input, gap_model.get_layer("features").output, name="base")
     wrapped = keras.Sequential(
