@@ -1,8 +1,9 @@
 """Defensive loading of untrusted image files into clean RGB images.
 
 Every failure raises :class:`ImageLoadError` with one line a user can act on.
-Nothing here mutates Pillow's global settings, so it is safe to call from the
-many threads a Streamlit server runs.
+Nothing here changes Pillow's global settings (sizes are checked against our own
+MAX_PIXELS), so it is safe to call from the many threads a Streamlit server runs;
+the one process-wide change, a warnings filter while opening, is serialised.
 """
 
 from __future__ import annotations
