@@ -91,9 +91,11 @@ def grad_cam(key: MapKey, _image: Image.Image) -> tuple[gc.CamResult, float]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def stage_png(key: MapKey, stage: figures.Stage, cmap: str, _result: gc.CamResult) -> bytes:
-    """One stage's panel (map cells and colorbar) as PNG bytes."""
-    return figures.stage_png(_result, stage, cmap)
+def stage_png(
+    key: MapKey, stage: figures.Stage, cmap: str, aspect: float, _result: gc.CamResult
+) -> bytes:
+    """One stage's panel (map cells shaped like the photo, and a colorbar) as PNG bytes."""
+    return figures.stage_png(_result, stage, cmap, aspect)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

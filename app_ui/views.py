@@ -74,11 +74,13 @@ def _stage_caption(result: gc.CamResult, stage: str) -> str:
 def stage_panels(selection: Selection, result: gc.CamResult) -> None:
     """Four panels side by side, each with its caption, formula and colorbar."""
     columns = st.columns(4)
+    width, height = selection.photo.image.size
+    aspect = height / width
     for column, stage in zip(columns[:3], figures.STAGES, strict=True):
         with column:
             st.markdown(f"**{figures.STAGE_TITLES[stage]}**")
             st.image(
-                cache.stage_png(selection.map_key, stage, selection.cmap, result),
+                cache.stage_png(selection.map_key, stage, selection.cmap, aspect, result),
                 caption=_stage_caption(result, stage),
             )
             st.latex(figures.STAGE_FORMULAS[stage])

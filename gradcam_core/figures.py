@@ -56,36 +56,72 @@ def _stage_norm(result: CamResult, stage: Stage) -> Normalize:
     return Normalize(0.0, 1.0)
 
 
-def draw_stage(ax, fig: Figure, result: CamResult, stage: Stage, cmap: str) -> None:
-    """One stage on an axis: the map's cells (nearest, no smoothing) with a colorbar."""
+def draw_stage(ax, result: CamResult, stage: Stage, cmap: str, aspect: float = 1.0):
+    """Draw one stage's cells (nearest, no smoothing) on an axis; returns the image for a colorbar.
+
+    ``aspect`` is the photo's height / width, so the cells take the shape of the image blocks they
+    cover (the model saw the whole photo resized to a square).
+    """
     colormap = DIVERGING_COLORMAP if stage == "raw" else check_colormap(cmap)
     values = getattr(result, stage)
-    norm = _stage_norm(result, stage)
-    image = ax.imshow(values, cmap=colormap, norm=norm, interpolation="nearest")
+    height, width = values.shape
+    image = ax.imshow(
+        values,
+        cmap=colormap,
+        norm=_stage_norm(result, stage),
+        interpolation="nearest",
+        aspect=aspect * width / height,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
-    height, width = values.shape
     ax.set_xlabel(f"{height} x {width} cells", fontsize=8)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=7)
     if stage != "raw" and result.is_empty:
         ax.text(
-            0.5, 0.5, "no positive\nevidence", transform=ax.transAxes, ha="center",
-            va="center", fontsize=10, color="black",
+            0.5,
+            0.5,
+            "no positive\nevidence",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="black",
             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
         )
+    return image
 
 
-def to_png(fig: Figure, dpi: int = 110) -> bytes:
+def to_png(fig: Figure, dpi: int = 100, tight: bool = False) -> bytes:
     """Render a figure to PNG bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     return buffer.getvalue()
 
 
-def stage_png(result: CamResult, stage: Stage, cmap: str, size: float = 3.2) -> bytes:
-    """A PNG of one stage with its colorbar."""
-    fig = Figure(figsize=(size, size * 0.86), layout="constrained")
-    draw_stage(fig.add_subplot(), fig, result, stage, cmap)
+def stage_png(result: CamResult, stage: Stage, cmap: str, aspect: float = 1.0) -> bytes:
+    """A PNG of one stage with its colorbar, laid out by hand (no layout pass: ~40 ms)."""
+    image_width = 2.6  # inches
+    image_height = image_width * min(max(aspect, 0.25), 2.5)
+    margin_bottom, margin_top, colorbar_space = 0.3, 0.08, 0.75
+    fig_width = image_width + colorbar_space + 0.1
+    fig_height = image_height + margin_bottom + margin_top
+    fig = Figure(figsize=(fig_width, fig_height))
+    ax = fig.add_axes(
+        (
+            0.05 / fig_width,
+            margin_bottom / fig_height,
+            image_width / fig_width,
+            image_height / fig_height,
+        )
+    )
+    cax = fig.add_axes(
+        (
+            (image_width + 0.2) / fig_width,
+            margin_bottom / fig_height,
+            0.12 / fig_width,
+            image_height / fig_height,
+        )
+    )
+    fig.colorbar(draw_stage(ax, result, stage, cmap, aspect), cax=cax).ax.tick_params(labelsize=8)
     return to_png(fig)
 
 
@@ -93,10 +129,13 @@ def stages_figure_png(
     photo: Image.Image, result: CamResult, cmap: str, opacity: float, class_label: str
 ) -> bytes:
     """All four panels side by side (raw, ReLU, normalized, overlay) as one PNG."""
-    fig = Figure(figsize=(16, 4.4), layout="constrained")
+    aspect = photo.size[1] / photo.size[0]
+    fig = Figure(figsize=(16, 3.6 * min(aspect, 1.5) + 1.3), layout="constrained")
     axes = fig.subplots(1, 4)
     for ax, stage in zip(axes[:3], STAGES, strict=True):
-        draw_stage(ax, fig, result, stage, cmap)
+        image = draw_stage(ax, result, stage, cmap, aspect)
+        colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, shrink=min(1.0, aspect))
+        colorbar.ax.tick_params(labelsize=7)
         ax.set_title(f"{STAGE_TITLES[stage]}\n{STAGE_CAPTIONS[stage]}", fontsize=10)
     axes[3].imshow(overlay(preview(photo), result.normalized, cmap, opacity))
     axes[3].set_title(f"{STAGE_TITLES['overlay']}\n{STAGE_CAPTIONS['overlay']}", fontsize=10)
@@ -106,7 +145,7 @@ def stages_figure_png(
         f"({result.score_kind} score {result.score:.3g})",
         fontsize=12,
     )
-    return to_png(fig, dpi=100)
+    return to_png(fig, dpi=100, tight=True)
 
 
 def preview(photo: Image.Image, max_side: int = 1024) -> Image.Image:
