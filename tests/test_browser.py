@@ -1,0 +1,133 @@
+"""A real browser (Playwright + Debian's Chromium) against `streamlit run app.py` on localhost."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("GRADCAM_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+STARTUP_TIMEOUT_S = 120
+SCRIPT_TIMEOUT_MS = 180_000
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists() or (shutil.which("streamlit") is None and not _has_streamlit()):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("GRADCAM_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _has_streamlit() -> bool:
+    return subprocess.run([sys.executable, "-c", "import streamlit"], check=False).returncode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    _require_browser()
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit_server.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+def _wait_for_script(page) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' status shown)."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=SCRIPT_TIMEOUT_MS
+    )
+
+
+def _panel_titles(page) -> list[str]:
+    return [t.strip() for t in page.locator("[data-testid='stMain'] strong").all_inner_texts()]
+
+
+def test_upload_through_the_page_shows_four_panels(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(server)
+        page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
+        _wait_for_script(page)
+        page.screenshot(path=str(ARTIFACTS / "browser_first_load.png"), full_page=True)
+
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+            str(ROOT / "samples" / "coffee.jpg")
+        )
+        page.get_by_text("coffee.jpg").first.wait_for(timeout=SCRIPT_TIMEOUT_MS)
+        page.get_by_text("Explaining espresso").wait_for(timeout=SCRIPT_TIMEOUT_MS)
+        _wait_for_script(page)
+        main = page.locator("[data-testid='stMain']")
+        for title in ("1. Weighted sum", "2. After ReLU", "3. Normalized", "4. Overlay"):
+            assert main.get_by_text(title, exact=True).is_visible()
+        images = main.locator("[data-testid='stImage'] img")
+        assert images.count() == 4
+        for i in range(4):
+            assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "browser_upload.png"), full_page=True)
+        browser.close()
