@@ -50,6 +50,7 @@ class Selection:
     cmap: str
     opacity: float
     predictions: tuple[gc.Prediction, ...]
+    presenter: bool = False  # projector mode: larger type and images
 
     @property
     def spec(self) -> gc.ModelSpec:
@@ -179,6 +180,28 @@ def _target(predictions: list[gc.Prediction], context: tuple[str, str]) -> int:
     )
 
 
+PRESENTER_CSS = """
+<style>
+  html { font-size: 125%; }
+  [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1rem 2rem; }
+  [data-testid="stCaptionContainer"] { font-size: 1rem; }
+</style>
+"""
+
+
+def presenter_mode() -> bool:
+    """A toggle for projectors: larger type everywhere; pages also draw larger figures."""
+    on = st.sidebar.toggle(
+        "Presenter mode",
+        key="presenter",
+        bind="query-params",
+        help="Larger type and images for a projector.",
+    )
+    if on:
+        st.html(PRESENTER_CSS)
+    return on
+
+
 def sidebar() -> Selection | None:
     """Render the shared controls and remember the selection for the page."""
     st.session_state[_SELECTION] = None
@@ -213,6 +236,7 @@ def sidebar() -> Selection | None:
     opacity = st.sidebar.slider(
         "Overlay opacity", 0.0, 1.0, 0.5, 0.05, key="opacity", bind="query-params"
     )
+    presenter = presenter_mode()
     selection = Selection(
         photo=photo,
         photo_label=photo_label,
@@ -225,6 +249,7 @@ def sidebar() -> Selection | None:
         cmap=cmap,
         opacity=float(opacity),
         predictions=tuple(predictions),
+        presenter=presenter,
     )
     st.session_state[_SELECTION] = selection
     return selection

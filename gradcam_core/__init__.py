@@ -18,7 +18,14 @@ os.environ.setdefault(
 import keras
 import numpy as np
 
-from .cams import BaseCAM, CamResult, GradCAM, relu_and_normalize
+from .cams import (
+    CAM_METHODS,
+    BaseCAM,
+    CamResult,
+    GradCAM,
+    grad_cam_all_layers,
+    relu_and_normalize,
+)
 from .engine import SCORES, TF_LOCK, ForwardPass, Score, forward, forward_batch
 from .errors import (
     ClassLookupError,
@@ -73,6 +80,7 @@ def grad_cam(
 
 
 __all__ = [
+    "CAM_METHODS",
     "COLORMAPS",
     "DEFAULT_COLORMAP",
     "DEFAULT_MODEL",
@@ -107,6 +115,7 @@ __all__ = [
     "forward_batch",
     "get_spec",
     "grad_cam",
+    "grad_cam_all_layers",
     "imagenet_class",
     "list_layers",
     "load_image",

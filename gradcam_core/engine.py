@@ -206,7 +206,7 @@ def _check_image(x: np.ndarray) -> np.ndarray:
     return array
 
 
-def _class_vector(class_indices: Sequence[int], num_classes: int) -> np.ndarray:
+def class_vector(class_indices: Sequence[int], num_classes: int) -> np.ndarray:
     indices = np.asarray(list(class_indices), dtype=np.int32).reshape(-1)
     if indices.size == 0:
         raise ValueError("Give at least one class index.")
@@ -252,7 +252,7 @@ def class_gradients(
     """(y^c for each class (C,), dy^c/dA (C, h, w, k)), reusing activations from ``forward``."""
     if score not in SCORES:
         raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
-    indices = _class_vector(class_indices, num_classes(model))
+    indices = class_vector(class_indices, num_classes(model))
     path, _ = find_layer(model, layer)
     fn = _cached(
         model, ("gradients", path, score), lambda: _class_gradients_function(model, path, score)
@@ -275,7 +275,7 @@ def layer_gradients(
     """One forward and one backward pass for many layers: logits, {layer: (A, dy^c/dA)}."""
     if score not in SCORES:
         raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
-    (index,) = _class_vector([class_index], num_classes(model))
+    (index,) = class_vector([class_index], num_classes(model))
     paths = tuple(find_layer(model, name)[0] for name in layers)
     fn = _cached(
         model, ("layers", paths, score), lambda: _layer_gradients_function(model, paths, score)

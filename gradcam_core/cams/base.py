@@ -47,6 +47,32 @@ def relu_and_normalize(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     return relu.astype(np.float32), (relu / peak).astype(np.float32), False
 
 
+def cam_result(
+    method: str,
+    raw: np.ndarray,
+    weights: np.ndarray | None,
+    *,
+    layer: str,
+    class_index: int,
+    score_kind: Score,
+    score: float,
+) -> CamResult:
+    """The result for a signed (h, w) map: adds its ReLU and normalized stages."""
+    relu, normalized, empty = relu_and_normalize(raw)
+    return CamResult(
+        method=method,
+        layer=layer,
+        class_index=int(class_index),
+        score_kind=score_kind,
+        score=float(score),
+        weights=None if weights is None else np.asarray(weights, dtype=np.float32),
+        raw=np.asarray(raw, dtype=np.float32),
+        relu=relu,
+        normalized=normalized,
+        is_empty=empty,
+    )
+
+
 class BaseCAM:
     """A CAM method: per-channel weights from activations A (h, w, k) and gradients dy^c/dA.
 
@@ -87,18 +113,14 @@ class BaseCAM:
             )
         weights = self.channel_weights(activations, gradients)
         raw = self.weighted_map(activations, gradients, weights)
-        relu, normalized, empty = relu_and_normalize(raw)
-        return CamResult(
-            method=self.name,
+        return cam_result(
+            self.name,
+            raw,
+            weights,
             layer=layer,
-            class_index=int(class_index),
+            class_index=class_index,
             score_kind=score_kind,
-            score=float(score),
-            weights=None if weights is None else np.asarray(weights, dtype=np.float32),
-            raw=raw.astype(np.float32),
-            relu=relu,
-            normalized=normalized,
-            is_empty=empty,
+            score=score,
         )
 
     def from_forward(

@@ -15,7 +15,7 @@ from .. import engine
 from ..engine import ForwardPass, Score
 from ..labels import softmax
 from ..layers import find_layer
-from .base import BaseCAM, CamResult, relu_and_normalize
+from .base import BaseCAM, CamResult, cam_result
 
 
 def class_score(logits: np.ndarray, class_index: int, score: Score) -> float:
@@ -45,18 +45,14 @@ def result_from_weights(
             f"{weights.shape}."
         )
     raw = np.tensordot(activations, weights, axes=([2], [0]))
-    relu, normalized, empty = relu_and_normalize(raw)
-    return CamResult(
-        method=method,
+    return cam_result(
+        method,
+        raw,
+        weights,
         layer=layer,
-        class_index=int(class_index),
+        class_index=class_index,
         score_kind=score_kind,
-        score=float(score),
-        weights=weights.astype(np.float32),
-        raw=raw.astype(np.float32),
-        relu=relu,
-        normalized=normalized,
-        is_empty=empty,
+        score=score,
     )
 
 
@@ -156,7 +152,7 @@ class CAM(BaseCAM):
         """Maps for several classes from one forward pass; no gradient is needed."""
         path, _ = find_layer(model, layer)
         kernel = keras.ops.convert_to_numpy(cam_dense_layer(model, path).kernel).astype(np.float64)
-        indices = engine._class_vector(class_indices, kernel.shape[1])
+        indices = engine.class_vector(class_indices, kernel.shape[1])
         activations = forward_pass.activations[path]
         return [
             result_from_weights(

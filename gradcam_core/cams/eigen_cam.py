@@ -65,7 +65,7 @@ class EigenCAM(BaseCAM):
         path, _ = find_layer(model, layer)
         activations = forward_pass.activations[path]
         unused = np.zeros_like(activations)
-        indices = engine._class_vector(class_indices, forward_pass.logits.shape[-1])
+        indices = engine.class_vector(class_indices, forward_pass.logits.shape[-1])
         return [
             self.from_tensors(
                 activations,

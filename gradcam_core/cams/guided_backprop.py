@@ -79,7 +79,7 @@ def guided_backprop(
     if score not in engine.SCORES:
         raise ValueError(f"Score must be one of {engine.SCORES}, got {score!r}.")
     model = logits_view(model)
-    (index,) = engine._class_vector([class_index], engine.num_classes(model))
+    (index,) = engine.class_vector([class_index], engine.num_classes(model))
     fn = engine._cached(model, ("guided", score), lambda: _guided_function(model, score))
     _, gradient = fn(tf.constant(engine._check_image(x)), tf.constant(index))
     return gradient.numpy()[0]

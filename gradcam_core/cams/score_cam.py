@@ -118,7 +118,7 @@ class ScoreCAM(BaseCAM):
         if score not in engine.SCORES:
             raise ValueError(f"Score must be one of {engine.SCORES}, got {score!r}.")
         path, _ = find_layer(model, layer)
-        indices = engine._class_vector(class_indices, forward_pass.logits.shape[-1])
+        indices = engine.class_vector(class_indices, forward_pass.logits.shape[-1])
         activations = forward_pass.activations[path]
         scores = masked_scores(
             model, x, activations, indices, score, self.batch_size, self.progress
