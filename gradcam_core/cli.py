@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import engine, labels
+from . import engine, export, labels
 from .cams import GradCAM
 from .errors import GradCamError
 from .images import load_image
@@ -89,23 +89,24 @@ def _explain(args: argparse.Namespace) -> int:
     Image.fromarray(blended).save(args.out / "overlay.png")
     timings["overlay_and_save_s"] = time.perf_counter() - start
 
-    summary = {
-        "model": args.model,
-        "model_title": get_spec(args.model).title,
-        "layer": layer,
-        "map_size": list(result.raw.shape),
-        "target": {"index": target, "name": labels.class_name(target)},
-        "score": {"kind": result.score_kind, "value": result.score},
-        "empty_map": result.is_empty,
-        "top_k": [
-            {"index": p.index, "name": p.name, "probability": p.probability, "logit": p.logit}
-            for p in top
-        ],
-        "image": {"size": list(loaded.image.size), "sha256": loaded.digest},
-        "colormap": args.colormap,
-        "opacity": args.opacity,
-        "timings": {k: round(v, 4) for k, v in timings.items()},
-    }
+    summary = export.summary(
+        result,
+        top,
+        {
+            "model": args.model,
+            "layer": layer,
+            "target": target,
+            "score": args.score,
+            "colormap": args.colormap,
+            "opacity": args.opacity,
+        },
+    )
+    summary.update(
+        model=args.model,
+        model_title=get_spec(args.model).title,
+        image={"size": list(loaded.image.size), "sha256": loaded.digest},
+        timings={k: round(v, 4) for k, v in timings.items()},
+    )
     (args.out / "result.json").write_text(json.dumps(summary, indent=2))
     for rank, p in enumerate(top, 1):
         print(f"{rank}. {p.name} ({p.index}): {p.probability:.1%}")
