@@ -55,6 +55,14 @@ def load_sample(sample_id: str) -> LoadedImage:
     return samples.load_sample(sample_id)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def thumbnail(sample_id: str, size: int = 160) -> Image.Image:
+    """A small copy of a sample photo for the gallery."""
+    image = load_sample(sample_id).image.copy()
+    image.thumbnail((size, size))
+    return image
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def layer_table(model_name: str) -> list[gc.LayerInfo]:
     """Every 4-D layer of the model with its size, input to output."""

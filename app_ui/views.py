@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 import gradcam_core as gc
-from gradcam_core import export, figures
+from gradcam_core import export, figures, samples
 
 from . import cache
 from .controls import Selection
@@ -112,6 +112,29 @@ def empty_map_note(selection: Selection, result: gc.CamResult) -> None:
         f"{result.raw.max():.3g}), so ReLU leaves nothing and the normalized map is all zeros "
         "rather than 0 / 0. Try a later layer, or a class the model finds more likely."
     )
+
+
+def _use_sample(sample_id: str) -> None:
+    st.session_state["sample"] = sample_id
+
+
+def sample_gallery(selection: Selection) -> None:
+    """Thumbnails of the bundled photos; a click explains that photo."""
+    with st.expander("Sample photos", expanded=False):
+        if selection.sample_id is None:
+            st.caption("Your own photo is shown; remove it from the uploader to use these.")
+        ids = samples.sample_ids()
+        columns = st.columns(len(ids))
+        for column, sample_id in zip(columns, ids, strict=True):
+            sample = samples.get_sample(sample_id)
+            column.image(cache.thumbnail(sample_id), caption=sample.title)
+            column.button(
+                "Explain",
+                key=f"use_sample_{sample_id}",
+                on_click=_use_sample,
+                args=(sample_id,),
+                disabled=sample_id == selection.sample_id or selection.sample_id is None,
+            )
 
 
 def downloads(selection: Selection, result: gc.CamResult) -> None:

@@ -18,6 +18,7 @@ views.predictions_bar(selection)
 views.stage_panels(selection, result)
 views.empty_map_note(selection, result)
 views.downloads(selection, result)
+views.sample_gallery(selection)
 st.caption(
     f"Map computed in {seconds * 1000:.0f} ms (cached afterwards). "
     f"Photo: {selection.photo_label}, {selection.photo.image.size[0]}×"
