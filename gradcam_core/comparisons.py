@@ -93,10 +93,11 @@ def signed_overlay(
     opacity: float = 0.5,
     cmap: str = DIVERGING_COLORMAP,
 ) -> np.ndarray:
-    """(1 − a|s|) I + a|s| cmap((s + 1) / 2), s = up(map) / max|map|: cells near 0 show the photo.
+    """(1 − w) I + w cmap((s + 1) / 2), w = a √|s|, s = up(map) / max|map|: 0 shows the photo.
 
     A signed map on a diverging colormap (red > 0, blue < 0 for RdBu_r), with the blend weight
-    growing with |s|, so the colours mark only where the map is strong.
+    growing with |s|, so the colours mark only where the map is strong; the square root keeps
+    moderate values visible (a diverging colormap is pale near its centre).
     """
     if not 0.0 <= float(opacity) <= 1.0:
         raise ValueError(f"Opacity must be between 0 and 1, got {opacity}.")
@@ -105,7 +106,7 @@ def signed_overlay(
     s = np.clip(upsample(signed, height, width) / signed_limit(signed), -1.0, 1.0)
     levels = np.rint((s + 1.0) / 2.0 * 255.0).astype(np.uint8)
     colours = colormap_table(cmap)[levels].astype(np.float64)
-    alpha = (float(opacity) * np.abs(s))[..., None]
+    alpha = (float(opacity) * np.sqrt(np.abs(s)))[..., None]
     return np.rint((1.0 - alpha) * base + alpha * colours).astype(np.uint8)
 
 

@@ -92,11 +92,11 @@ def test_pixel_image_has_the_photo_size():
 
 def test_signed_overlay_by_hand():
     photo = np.full((1, 2, 3), 100, dtype=np.uint8)
-    # s = [-2, 1] / 2 = [-1, 0.5]; gray levels 0 and 191; alpha = 0.5 |s| = [0.5, 0.25]
-    out = comparisons.signed_overlay(photo, np.array([[-2.0, 1.0]]), 0.5, cmap="gray")
-    assert colormap_table("gray")[191][0] == 191
+    # s = [-4, 1] / 4 = [-1, 0.25]; gray levels 0 and 159; alpha = 0.5 √|s| = [0.5, 0.25]
+    out = comparisons.signed_overlay(photo, np.array([[-4.0, 1.0]]), 0.5, cmap="gray")
+    assert colormap_table("gray")[159][0] == 159
     np.testing.assert_array_equal(out[0, 0], [50, 50, 50])  # 0.5 * 100 + 0.5 * 0
-    np.testing.assert_array_equal(out[0, 1], [123, 123, 123])  # 0.75 * 100 + 0.25 * 191
+    np.testing.assert_array_equal(out[0, 1], [115, 115, 115])  # 0.75 * 100 + 0.25 * 159
     unchanged = comparisons.signed_overlay(photo, np.zeros((1, 2)), 0.8)
     np.testing.assert_array_equal(unchanged, photo)
     with pytest.raises(ValueError, match="Opacity"):
