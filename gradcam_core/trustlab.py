@@ -121,6 +121,14 @@ def hidden_pixels(
     return np.clip(np.rint(hidden), 0, 255).astype(np.uint8)
 
 
+def to_display(pixels: np.ndarray, photo_size: tuple[int, int], width: int) -> Image.Image:
+    """Model-sized pixels (H, W, 3), rounded to uint8, stretched back to the photo's aspect."""
+    photo_width, photo_height = photo_size
+    height = max(1, round(width * photo_height / photo_width))
+    image = Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8))
+    return image.resize((width, height), Image.Resampling.BILINEAR)
+
+
 def _scaled(box: Box, scale: float) -> tuple[float, float, float, float]:
     """Pixel-edge rectangle of an exclusive box, scaled: last column/row is x1 - 1, y1 - 1."""
     x0, y0, x1, y1 = box
@@ -142,8 +150,16 @@ def draw_localization(
     draw.rectangle(_scaled(result.box, scale), outline=USER_COLOR, width=width)
     if result.peak is not None:
         x, y = ((v + 0.5) * scale for v in result.peak)
-        radius = 3 * width + 2
+        radius = 5 * width + 3
         ring = (x - radius, y - radius, x + radius, y + radius)
         draw.ellipse(ring, outline=(0, 0, 0), width=width + 2)
         draw.ellipse(ring, outline=PEAK_COLOR, width=width)
+        for dx, dy in ((1, 0), (0, 1)):  # a cross at the peak, inside the ring
+            arm = (
+                x - dx * radius / 2,
+                y - dy * radius / 2,
+                x + dx * radius / 2,
+                y + dy * radius / 2,
+            )
+            draw.line(arm, fill=PEAK_COLOR, width=width)
     return canvas

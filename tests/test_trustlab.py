@@ -76,6 +76,15 @@ def test_hidden_pixels_replace_the_top_of_the_map():
         trustlab.hidden_pixels(pixels, saliency, 1.2)
 
 
+def test_to_display_restores_the_photo_aspect():
+    pixels = np.full((4, 4, 3), 300.0)  # out of range: clipped to 255
+    pixels[0, 0] = 12.4
+    shown = trustlab.to_display(pixels, (640, 263), 320)
+    assert shown.size == (320, 132)  # 320 * 263 / 640 = 131.5, rounded to even
+    assert np.asarray(shown).max() == 255
+    assert trustlab.to_display(pixels, (2, 2), 4).getpixel((0, 0))[0] == 12
+
+
 def _result(box, predicted, peak) -> Localization:
     return Localization(box, peak, True, 0.5, predicted, 0.0)
 
@@ -95,11 +104,15 @@ def test_draw_localization_marks_exclusive_boxes():
     assert np.asarray(black).max() == 0  # the input is not drawn on
 
 
-def test_draw_localization_scales_to_a_preview_and_rings_the_peak():
-    black = Image.new("RGB", (10, 10))
-    result = _result((0, 0, 10, 10), None, (10, 10))
+def test_draw_localization_scales_to_a_preview_and_marks_the_peak():
+    black = Image.new("RGB", (40, 40))
+    result = _result((0, 0, 20, 20), None, (60, 60))
     drawn = np.asarray(trustlab.draw_localization(black, result, scale=0.5, line=1))
-    # (0, 0, 10, 10) at half size covers pixels 0..4
-    assert tuple(drawn[0, 0]) == trustlab.USER_COLOR and tuple(drawn[4, 4]) == trustlab.USER_COLOR
-    assert tuple(drawn[5, 5]) != trustlab.USER_COLOR
-    assert (drawn == trustlab.PEAK_COLOR).all(axis=-1).any()  # the ring around (5.25, 5.25)
+    green = trustlab.USER_COLOR
+    # (0, 0, 20, 20) at half size covers pixels 0..9
+    assert tuple(drawn[0, 0]) == green and tuple(drawn[9, 9]) == green
+    assert tuple(drawn[10, 10]) == (0, 0, 0) and tuple(drawn[4, 4]) == (0, 0, 0)
+    # the peak (60, 60) lands at (30.25, 30.25): a ring of radius 5 + 3 = 8 around a cross of
+    # arm 4, so along row 30 white at 22 and 38 (ring), 26..34 (cross), black in between
+    white = {c for c in range(40) if tuple(drawn[30, c]) == trustlab.PEAK_COLOR}
+    assert white == {22, 38, *range(26, 35)}
