@@ -111,12 +111,12 @@ def channels_png(
     groups = -(-len(channels) // columns)
     width = 1.5 * scale
     height = width * _clip_aspect(aspect)
-    left, top, title, inner, right = 0.45 * scale, 0.1, 0.45 * scale, 0.08, 0.9 * scale
+    left, top, title, inner, right = 0.45 * scale, 0.1, 0.5 * scale, 0.08, 1.2 * scale
     fig_width = left + columns * width + (columns - 1) * 0.1 + right
     fig_height = top + groups * (title + 2 * height + inner) + 0.1
     fig = Figure(figsize=(fig_width, fig_height))
     gradient_norm = _signed_norm(gradients[..., channels])
-    font = 8 * scale
+    font = 10 * scale
     image = None
     for index, k in enumerate(channels):
         group, column = divmod(index, columns)
@@ -147,8 +147,8 @@ def channels_png(
             )
         )
         colorbar = fig.colorbar(image, cax=cax)
-        colorbar.ax.tick_params(labelsize=7 * scale)
-        colorbar.set_label("∂yᶜ/∂Aᵏ (all channels)", fontsize=7 * scale)
+        colorbar.ax.tick_params(labelsize=8 * scale)
+        colorbar.set_label("∂yᶜ/∂Aᵏ (all channels)", fontsize=8 * scale)
     return to_png(fig)
 
 

@@ -1,0 +1,274 @@
+"""Cached calls and layout pieces for the teaching pages ("How Grad-CAM works" and "Layers").
+
+Same rules as ``cache.py``: keys are digests and names, arrays go in underscore-prefixed
+arguments, every TensorFlow call holds ``gc.TF_LOCK``. The walkthrough reuses the sidebar's
+cached forward pass and adds one head-only backward pass per score (logit and softmax); the
+Layers page gets every layer's map from one forward and one backward pass.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image
+
+import gradcam_core as gc
+from gradcam_core import engine, figures, teaching
+from gradcam_core import figures_teaching as ft
+from gradcam_core.cams import grad_cam_all_layers
+
+from . import cache
+from .controls import Selection
+
+THUMBNAIL_WIDTH = 240
+
+
+class GradientKey(NamedTuple):
+    """What both scores' gradients depend on: photo digest, model, layer and class."""
+
+    digest: str
+    model: str
+    layer: str
+    class_index: int
+
+
+class LayersKey(NamedTuple):
+    """What the all-layers maps depend on: photo digest, model, class and score."""
+
+    digest: str
+    model: str
+    class_index: int
+    score: gc.Score
+
+
+def figure_scale(selection: Selection) -> float:
+    """How much larger figures are drawn in presenter mode."""
+    return 1.4 if selection.presenter else 1.0
+
+
+def aspect(selection: Selection) -> float:
+    """The photo's height / width: map cells are drawn in the shape of the blocks they cover."""
+    width, height = selection.photo.image.size
+    return height / width
+
+
+def tex_number(value: float, digits: int = 4) -> str:
+    """A number for st.latex: 0.00123, or 9.33 \\times 10^{-5} instead of 9.33e-05."""
+    text = f"{float(value):.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa}\times 10^{{{int(exponent)}}}"
+
+
+# --- How Grad-CAM works ---------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=32, show_spinner="Computing dy^c/dA for both scores…", show_time=True)
+def both_gradients(
+    key: GradientKey, _image: Image.Image
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """y^c and dy^c/dA (h, w, K) for the logit and the softmax score, from the cached forward."""
+    forward = cache.forward_pass(key.digest, key.model, key.layer, _image)
+    model = cache.load_model(key.model)
+    x = cache.model_input(key.digest, key.model, _image)
+    activations = forward.activations[key.layer]
+    scores: dict[str, float] = {}
+    gradients: dict[str, np.ndarray] = {}
+    with gc.TF_LOCK:
+        for score in gc.SCORES:
+            values, grads = engine.class_gradients(
+                model, x, key.layer, activations, [key.class_index], score
+            )
+            scores[score], gradients[score] = float(values[0]), grads[0]
+    return scores, gradients
+
+
+def walkthrough(selection: Selection) -> teaching.Walkthrough:
+    """Every tensor of the current selection's Grad-CAM (gradients cached, the rest is cheap)."""
+    image = selection.photo.image
+    forward = cache.forward_pass(
+        selection.digest, selection.model_name, selection.layer.name, image
+    )
+    key = GradientKey(
+        selection.digest, selection.model_name, selection.layer.name, selection.target
+    )
+    scores, gradients = both_gradients(key, image)
+    return teaching.walkthrough(
+        forward.activations[selection.layer.name],
+        forward.logits,
+        gradients,
+        scores,
+        layer=selection.layer.name,
+        class_index=selection.target,
+        score=selection.score,
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def channels_png(
+    key: cache.MapKey, count: int, columns: int, aspect: float, scale: float, _walk
+) -> bytes:
+    """The grid of A^k and dy^c/dA^k for the channels with the largest |alpha_k|."""
+    weights = _walk.result.weights
+    channels = ft.channel_list(weights, count)
+    return ft.channels_png(
+        _walk.activations, _walk.gradients, weights, channels, columns, aspect, scale
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def softmax_png(key: cache.MapKey, scale: float, _logits: np.ndarray) -> bytes:
+    """p_c against z_c with the current point and its slope."""
+    return ft.softmax_curve_png(_logits, key.class_index, scale)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def partial_sums_png(key: cache.MapKey, aspect: float, scale: float, _walk) -> bytes:
+    """The weighted sum over the top 1, 10, 100, ... and all channels."""
+    weights = _walk.result.weights
+    counts = teaching.partial_counts(weights.size)
+    return ft.partial_sums_png(_walk.activations, weights, counts, aspect, scale)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def relu_png(key: cache.MapKey, cmap: str, aspect: float, scale: float, _raw: np.ndarray) -> bytes:
+    """Before ReLU, what it removes, after."""
+    return ft.relu_png(_raw, cmap, aspect, scale)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def upsampling_panels(
+    key: cache.MapKey, cmap: str, _photo: Image.Image, _normalized: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Photo with the cell grid, nearest and bilinear upsampling (on a preview of the photo)."""
+    photo = figures.preview(_photo, 900)
+    grid = teaching.cell_grid(*_normalized.shape, *photo.size)
+    return ft.upsampling_panels(photo, _normalized, grid, cmap)
+
+
+def weights_chart(weights: np.ndarray, presenter: bool) -> alt.Chart:
+    """alpha_k sorted, one bar per channel: red for > 0, blue for < 0; hover shows k."""
+    ordered = teaching.sort_weights(weights)
+    frame = pd.DataFrame(
+        {
+            "rank": np.arange(ordered.values.size),
+            "channel k": ordered.channels,
+            "alpha_k": ordered.values,
+            "sign": np.where(ordered.values >= 0, "α > 0: for the class", "α < 0: against it"),
+        }
+    )
+    font = 16 if presenter else 12
+    return (
+        alt.Chart(frame)
+        .mark_bar(width=max(1.0, 700 / max(1, ordered.values.size)))
+        .encode(
+            x=alt.X(
+                "rank:Q",
+                title="channels, sorted by α_k",
+                axis=alt.Axis(labels=False, ticks=False, grid=False),
+                scale=alt.Scale(domain=[-0.5, ordered.values.size - 0.5], nice=False, zero=False),
+            ),
+            y=alt.Y("alpha_k:Q", title="α_k"),
+            color=alt.Color(
+                "sign:N",
+                scale=alt.Scale(
+                    domain=["α > 0: for the class", "α < 0: against it"],
+                    range=[ft.POSITIVE_COLOR, ft.NEGATIVE_COLOR],
+                ),
+                legend=alt.Legend(title=None, orient="top", labelFontSize=font),
+            ),
+            tooltip=["channel k:Q", alt.Tooltip("alpha_k:Q", format="+.4g")],
+        )
+        .properties(height=320 if presenter else 240)
+        .configure_axis(labelFontSize=font, titleFontSize=font)
+    )
+
+
+def predictions_table(selection: Selection) -> pd.DataFrame:
+    """The top-k with both scores: logit z_c and softmax p_c; the explained class is marked."""
+    return pd.DataFrame(
+        {
+            "class": [
+                ("▶ " if p.index == selection.target else "") + f"{p.name} ({p.index})"
+                for p in selection.predictions
+            ],
+            "logit z_c": [p.logit for p in selection.predictions],
+            "softmax p_c": [p.probability for p in selection.predictions],
+        }
+    )
+
+
+# --- Layers ---------------------------------------------------------------------------------
+
+
+@st.cache_data(
+    max_entries=8,
+    show_spinner="Grad-CAM for every layer: one forward and one backward pass…",
+    show_time=True,
+)
+def all_layer_maps(key: LayersKey, _image: Image.Image) -> tuple[dict[str, gc.CamResult], float]:
+    """{layer: Grad-CAM} for every 4-D layer, input to output; and the seconds it took."""
+    start = time.perf_counter()
+    model = cache.load_model(key.model)
+    x = cache.model_input(key.digest, key.model, _image)
+    with gc.TF_LOCK:
+        maps = grad_cam_all_layers(model, x, key.class_index, score=key.score)
+    return maps, time.perf_counter() - start
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def thumbnails(
+    key: LayersKey, cmap: str, opacity: float, _photo: Image.Image, _maps: dict
+) -> dict[str, bytes]:
+    """A small JPEG overlay per layer, the cells shown as blocks (nearest)."""
+    small = ft.thumbnail(_photo, THUMBNAIL_WIDTH)
+    return {
+        name: ft.layer_thumbnail(small, result.normalized, cmap, opacity)
+        for name, result in _maps.items()
+    }
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def layer_views(
+    key: LayersKey,
+    layer: str,
+    cmap: str,
+    opacity: float,
+    _photo: Image.Image,
+    _normalized: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One layer's map over the photo (bilinear), and its cells (nearest) with the cell grid."""
+    photo = figures.preview(_photo, 1024)
+    grid = teaching.cell_grid(*_normalized.shape, *photo.size)
+    cells = ft.draw_grid(
+        ft.upsampled(_normalized, photo.size, "nearest", cmap),
+        grid,
+        teaching.peak_cell(_normalized),
+    )
+    return gc.overlay(photo, _normalized, cmap, opacity), cells
+
+
+LAYER_FILTERS = ("Block outputs", "One per resolution", "Every Nth layer", "Every layer")
+
+
+def filter_layers(table: list[gc.LayerInfo], how: str, n: int) -> list[str]:
+    """The layers the page shows, input to output."""
+    names = [info.name for info in table]
+    if how == "Block outputs":
+        return teaching.block_outputs(names)
+    if how == "One per resolution":
+        return teaching.resolution_outputs(table)
+    if how == "Every Nth layer":
+        return teaching.every_nth(names, n)
+    return names
+
+
+def use_layer(name: str) -> None:
+    """Callback: explain at this layer on every page (sets the sidebar's layer)."""
+    st.session_state["layer"] = name

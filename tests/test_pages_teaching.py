@@ -1,0 +1,189 @@
+"""The classroom pages "How Grad-CAM works" and "Layers" through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+from apptest_support import clear_data_caches, count_core_calls, navigation_app, new_app
+
+pytestmark = pytest.mark.slow
+
+HOW = "pages/how_it_works.py"
+LAYERS = "pages/layers.py"
+
+
+@pytest.fixture(autouse=True)
+def _real_navigation():
+    with navigation_app():
+        yield
+
+
+@pytest.fixture
+def app():
+    clear_data_caches()
+    session = new_app()
+    session.run()
+    assert not session.exception
+    return session
+
+
+def _open(session, page: str):
+    session.switch_page(page).run()
+    assert not session.exception
+    assert not session.error
+    return session
+
+
+def _sidebar_values(session) -> dict:
+    values = {s.key: s.value for s in session.sidebar.selectbox}
+    values["score"] = session.sidebar.radio(key="score").value
+    values["opacity"] = session.sidebar.slider(key="opacity").value
+    values["presenter"] = session.sidebar.toggle(key="presenter").value
+    return values
+
+
+def _grid_captions(session) -> list[str]:
+    return session.main.image[-1].captions
+
+
+# --- How Grad-CAM works ------------------------------------------------------------------------
+
+
+def test_how_it_works_shows_every_step(app):
+    _open(app, HOW)
+    steps = [s.value for s in app.main.subheader]
+    assert [s.split(" · ")[0] for s in steps] == [str(i) for i in range(1, 9)]
+    assert len(app.main.image) >= 10  # softmax curve, channels, partial sums, ReLU, ... overlay
+    assert len(app.latex) >= 10
+    assert len(app.get("vega_lite_chart")) == 1  # the alpha_k bars
+    assert len(app.dataframe) == 1  # the top-5 with logits and probabilities
+    labels = [m.label for m in app.metric]
+    assert "gradient size ‖∂z_c/∂A‖" in labels and "gradient size ‖∂p_c/∂A‖" in labels
+    assert "cells set to 0" in labels
+    # at top_relu the head pools right away: the page says the gradient is spatially constant
+    assert any("same gradient" in i.value for i in app.info)
+    # the real numbers appear in the formulas: Z = 7 x 7 = 49 cells at top_relu
+    assert any("Z = h\\cdot w = 49" in latex.value for latex in app.latex)
+
+
+def test_how_it_works_reuses_the_forward_pass_and_computes_both_scores_once(app, monkeypatch):
+    calls = count_core_calls(monkeypatch)
+    _open(app, HOW)
+    assert calls["forward"] == 0  # the sidebar's cached forward pass
+    assert calls["class_gradients"] == 2  # logit and softmax, head only
+    assert calls["layer_gradients"] == 0
+    app.sidebar.radio(key="score").set_value("softmax").run()
+    app.segmented_control(key="how_channels").set_value(16).run()
+    app.sidebar.selectbox(key="cmap").set_value("viridis").run()
+    assert not app.exception
+    assert sum(calls.values()) == 2  # both scores were already there
+
+
+def test_how_it_works_at_an_early_layer(app):
+    app.sidebar.selectbox(key="layer").set_value("block3b_add").run()
+    _open(app, HOW)
+    assert not any("same gradient" in i.value for i in app.info)
+    assert any("Z = h\\cdot w = 784" in latex.value for latex in app.latex)
+    assert any("28×28 cells" in m.value for m in app.main.markdown)
+
+
+def test_how_it_works_in_presenter_mode(app):
+    _open(app, HOW)
+    columns = len(app.main.columns)
+    images = len(app.main.image)
+    app.sidebar.toggle(key="presenter").set_value(True).run()
+    assert not app.exception
+    assert len(app.main.image) == images
+    assert len(app.main.columns) < columns  # stacked: fewer, wider columns
+    assert len(app.get("vega_lite_chart")) == 1
+
+
+def test_the_top_k_pills_switch_the_class_here_too(app):
+    _open(app, HOW)
+    app.button_group(key="top_pick").set_value(504).run()
+    assert app.sidebar.selectbox(key="target").value == 504
+    assert "coffee mug" in app.main.caption[0].value
+
+
+# --- Layers ------------------------------------------------------------------------------------
+
+
+def test_layers_page_uses_one_pass_and_scrubbing_recomputes_nothing(app, monkeypatch):
+    calls = count_core_calls(monkeypatch)
+    _open(app, LAYERS)
+    assert calls["layer_gradients"] == 1  # every layer's map from one forward + backward pass
+    assert calls["forward"] == 0 and calls["class_gradients"] == 0
+    assert "all 140 feature-map layers" in app.main.caption[0].value
+    slider = app.select_slider(key="layers_scrub")
+    assert slider.value == "top_relu"  # starts at the sidebar's layer
+    for layer in ("stem_relu", "block3b_add", "block5c_add"):
+        app.select_slider(key="layers_scrub").set_value(layer).run()
+        assert not app.exception
+        assert app.main.image[0].captions[0].startswith(f"{layer}: Grad-CAM")
+    app.radio(key="layers_filter").set_value("Every layer").run()
+    app.sidebar.slider(key="opacity").set_value(0.7).run()
+    assert not app.exception
+    assert calls["layer_gradients"] == 1 and sum(calls.values()) == 1
+
+
+def test_layers_page_shows_a_grid_of_small_maps_with_their_resolution(app):
+    _open(app, LAYERS)
+    captions = _grid_captions(app)
+    assert len(captions) == 18  # EfficientNet-Lite0's block outputs, stem to top
+    assert captions[0] == "3. stem_relu · 112×112"
+    assert captions[-1] == "▶ 140. top_relu · 7×7"
+    app.radio(key="layers_filter").set_value("Every layer").run()
+    assert len(_grid_captions(app)) == 140
+    app.radio(key="layers_filter").set_value("One per resolution").run()
+    assert [c.split(" · ")[-1] for c in _grid_captions(app)] == [
+        "112×112",
+        "56×56",
+        "28×28",
+        "14×14",
+        "7×7",
+    ]
+    app.radio(key="layers_filter").set_value("Every Nth layer").run()
+    app.number_input(key="layers_n").set_value(10).run()
+    assert len(_grid_captions(app)) == 15  # layers 1, 11, ..., 131 and the last
+
+
+def test_a_filter_that_hides_the_layer_moves_the_slider_to_the_nearest(app):
+    _open(app, LAYERS)
+    app.radio(key="layers_filter").set_value("Every layer").run()
+    app.select_slider(key="layers_scrub").set_value("block5c_expand_conv").run()
+    app.radio(key="layers_filter").set_value("Block outputs").run()
+    assert not app.exception
+    assert app.select_slider(key="layers_scrub").value in ("block5b_add", "block5c_add")
+
+
+def test_explain_at_this_layer_sets_the_sidebar_layer(app):
+    _open(app, LAYERS)
+    app.select_slider(key="layers_scrub").set_value("block5c_add").run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.sidebar.selectbox(key="layer").value == "block5c_add"
+    _open(app, HOW)
+    assert "block5c_add" in app.main.caption[0].value
+
+
+def test_layers_page_in_presenter_mode(app):
+    _open(app, LAYERS)
+    app.sidebar.toggle(key="presenter").set_value(True).run()
+    assert not app.exception
+    assert len(app.main.image) == 3 and len(_grid_captions(app)) == 18
+
+
+# --- shared selections -------------------------------------------------------------------------
+
+
+def test_switching_pages_keeps_the_sidebar_selections(app):
+    app.sidebar.selectbox(key="sample").set_value("coffee").run()
+    app.sidebar.selectbox(key="layer").set_value("block5c_add").run()
+    app.sidebar.selectbox(key="target").set_value(968).run()
+    app.sidebar.radio(key="score").set_value("softmax").run()
+    app.sidebar.selectbox(key="cmap").set_value("jet").run()
+    app.sidebar.slider(key="opacity").set_value(0.3).run()
+    chosen = _sidebar_values(app)
+    for page in (HOW, LAYERS, "pages/explain.py", LAYERS):
+        _open(app, page)
+        assert _sidebar_values(app) == chosen, page
+    assert "cup" in app.main.caption[0].value and "softmax" in app.main.caption[0].value
