@@ -1,0 +1,152 @@
+"""The Classes and Methods pages through AppTest: figures, pass counts, Score-CAM on demand."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from apptest_support import clear_data_caches, navigation_app, new_app
+
+from app_ui import comparisons
+from gradcam_core import engine
+
+pytestmark = pytest.mark.slow
+
+CLASSES = "pages/classes.py"
+METHODS = "pages/methods.py"
+EARLIER_LAYER = "block5c_add"  # 14 x 14 x 112: not pooled into the classifier, few channels
+
+
+@pytest.fixture(autouse=True)
+def _real_navigation():
+    with navigation_app():
+        yield
+
+
+@pytest.fixture
+def calls(monkeypatch) -> Counter:
+    """Count engine passes; class_gradients also records how many classes each call asked for."""
+    counter: Counter = Counter()
+    for name in ("forward", "forward_batch", "class_gradients"):
+        original = getattr(engine, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            counter[_name] += 1
+            if _name == "class_gradients":
+                classes = kwargs.get("class_indices", args[4] if len(args) > 4 else None)
+                counter[f"class_gradients x{len(classes)}"] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(engine, name, counted)
+    return counter
+
+
+def _open(page: str, **query_params: str):
+    """A fresh session (no cached maps, no Score-CAM) that opened the app, then ``page``."""
+    clear_data_caches()
+    comparisons.clear_score_cams()
+    session = new_app(**query_params)
+    session.run()
+    session.switch_page(page).run()
+    assert not session.exception
+    return session
+
+
+def _text(session) -> str:
+    parts = [m.value for m in session.markdown] + [i.value for i in session.info]
+    parts += [c.value for c in session.caption] + [" ".join(i.captions) for i in session.image]
+    return "\n".join(parts)
+
+
+def test_classes_page_shows_top_k_counterfactual_and_contrast():
+    session = _open(CLASSES)
+    assert not session.error
+    headers = [h.value for h in session.main.header]
+    assert headers[0] == "1. The top classes side by side"
+    assert (
+        headers[1].startswith("2. What argues against") and headers[2] == "3. Why A rather than B?"
+    )
+    assert len(session.image) == 5 + 3 + 2  # top-5, for / against / both, contrast ReLU / signed
+    assert len(session.latex) == 2
+    top = [session.selectbox(key=k).value for k in ("contrast_a", "contrast_b")]
+    assert top == [282, 285]  # the top-2 of the cat-and-coffee sample: tiger cat, Egyptian cat
+    assert "one forward pass" in _text(session)
+
+
+def test_classes_page_runs_one_forward_and_one_backward_pass_for_the_top_k(calls):
+    session = _open(CLASSES)
+    assert calls["forward"] == 1  # the sidebar's pass, shared by every map
+    assert calls["class_gradients x5"] == 1  # the five top classes in one batch
+    before = Counter(calls)
+    session.segmented_control(key="classes_top_k").set_value(3).run()
+    assert not session.exception and len(session.image) == 3 + 3 + 2
+    assert calls["forward"] == before["forward"]
+    assert calls["class_gradients x3"] == 1
+
+
+def test_contrast_pickers_change_the_contrast_and_refuse_the_same_class():
+    session = _open(CLASSES)
+    session.selectbox(key="contrast_b").set_value(504).run()  # coffee mug
+    assert not session.exception
+    assert any("favours coffee mug" in " ".join(i.captions) for i in session.image)
+    session.selectbox(key="contrast_b").set_value(282).run()
+    assert any("two different classes" in w.value for w in session.warning)
+
+
+def test_methods_page_shows_every_fast_method_and_waits_for_score_cam(calls):
+    session = _open(METHODS)
+    subheaders = [s.value for s in session.main.subheader]
+    assert subheaders == [
+        "Grad-CAM",
+        "Grad-CAM++",
+        "XGrad-CAM",
+        "HiResCAM",
+        "LayerCAM",
+        "Score-CAM",
+        "Eigen-CAM",
+        "CAM",
+    ]
+    # 7 method maps (Score-CAM waits), then guided backprop, Grad-CAM and Guided Grad-CAM
+    assert len(session.image) == 7 + 3
+    assert len(session.latex) == 9
+    assert calls["forward_batch"] == 0  # Score-CAM did not run
+    text = _text(session)
+    assert "1280 masked photos" in text
+    assert "same map as Grad-CAM up to scale" in text  # top_relu feeds GAP + Dense
+    assert "identical at top_relu" in text  # HiResCAM = Grad-CAM there
+    session.sidebar.selectbox(key="cmap").set_value("viridis").run()
+    assert calls["forward_batch"] == 0
+
+
+def test_score_cam_runs_when_asked_and_is_kept(calls):
+    session = _open(METHODS, layer=f"{EARLIER_LAYER} (14×14×112)")
+    assert session.sidebar.selectbox(key="layer").value == EARLIER_LAYER
+    assert calls["forward_batch"] == 0
+    # 5 gradient maps and Eigen-CAM (no CAM here), the HiResCAM comparison and the guided row
+    assert len(session.image) == 6 + 3 + 3
+    session.button(key="run_scorecam").click().run()
+    assert not session.exception
+    assert calls["forward_batch"] == 4  # 112 channels in batches of 32
+    assert len(session.image) == 7 + 3 + 3
+    assert any("112 forward passes" in " ".join(i.captions) for i in session.image)
+    session.sidebar.selectbox(key="cmap").set_value("jet").run()  # kept: no rerun of Score-CAM
+    assert calls["forward_batch"] == 4
+    assert len(session.image) == 7 + 3 + 3
+
+
+def test_a_layer_without_cam_shows_why():
+    session = _open(METHODS, layer=f"{EARLIER_LAYER} (14×14×112)")
+    notes = [i.value for i in session.info]
+    assert any(
+        n.startswith("Not for this layer") and f"not by '{EARLIER_LAYER}'" in n for n in notes
+    )
+    assert any("HiResCAM − Grad-CAM" in " ".join(i.captions) for i in session.image)
+
+
+def test_presenter_mode_uses_fewer_columns():
+    normal = _open(CLASSES)
+    assert min(c.weight for c in normal.main.columns) == pytest.approx(1 / 5)  # top-5 in one row
+    session = _open(CLASSES, presenter="true")
+    assert session.sidebar.toggle(key="presenter").value
+    assert len(session.image) == 5 + 3 + 2
+    assert min(c.weight for c in session.main.columns) >= 0.5  # at most two to a row
