@@ -1,0 +1,114 @@
+"""The Trust lab page through AppTest: curves, AUC table, verdicts, randomization, localization."""
+
+from __future__ import annotations
+
+import pytest
+from apptest_support import count_core_calls, navigation_app, new_app
+
+from gradcam_core import engine
+
+pytestmark = pytest.mark.slow
+
+PAGE = "pages/trust_lab.py"
+
+
+@pytest.fixture(autouse=True)
+def _real_navigation():
+    with navigation_app():
+        yield
+
+
+def _open(**query_params: str):
+    session = new_app(**query_params)
+    session.run()
+    session.switch_page(PAGE).run()
+    assert not session.exception
+    return session
+
+
+@pytest.fixture
+def lab():
+    return _open()
+
+
+def _charts(session) -> list:
+    return session.get("vega_lite_chart")
+
+
+def _metrics(session) -> dict[str, str]:
+    return {m.label: m.value for m in session.metric}
+
+
+def test_the_page_shows_curves_table_and_localization(lab):
+    assert not lab.error
+    assert lab.title[0].value.startswith("Trust lab")
+    assert len(_charts(lab)) == 2  # deletion and insertion; the cascade waits for its button
+    table = lab.dataframe[0].value
+    assert list(table["Map"]) == ["Grad-CAM", "Random blobs (mean of 3)", "Edges (Sobel)"]
+    for column in ("Deletion AUC ↓", "Insertion AUC ↑"):
+        assert table[column].between(0, 1).all()
+    verdicts = [m.value for m in (*lab.success, *lab.warning, *lab.info)]
+    assert any(v.startswith("**Deletion**") for v in verdicts)
+    assert any(v.startswith("**Insertion**") for v in verdicts)
+    # the default sample's cat: the Grad-CAM peak is on it and most of the map's mass too
+    metrics = _metrics(lab)
+    assert metrics["Pointing game"] == "hit"
+    assert float(metrics["Map's mass inside the box"].rstrip("%")) > 54.8  # the box's share
+    assert 0.5 <= float(metrics["IoU of the 15 % box with the box"]) <= 1.0
+    assert [n.value for n in lab.number_input] == [0, 0, 351, 263]  # the shipped cat box
+    assert lab.selectbox(key="trust_object_cat_and_coffee_282").value == 0
+
+
+def test_grad_cam_losing_a_deletion_is_said_plainly():
+    """On the cat photo, deleting the map's top pixels first lowers p more slowly than random."""
+    session = _open(sample="Cat (Chelsea)")
+    warnings = [w.value for w in session.warning]
+    assert any(w.startswith("**Deletion**") and "does **not** beat" in w for w in warnings)
+
+
+def test_randomization_runs_when_asked_and_shows_its_chart(lab):
+    assert not any("steps" in c.value and "computed" in c.value for c in lab.caption)
+    images = len(lab.image)  # hidden pixels, photo × map and the localization picture
+    lab.button(key="trust_randomize").click().run()
+    assert not lab.exception and not lab.error
+    assert len(_charts(lab)) == 3
+    summary = [m.value for m in (*lab.success, *lab.warning)]
+    assert any(s.startswith("Grad-CAM passes") for s in summary)
+    captions = [c.value for c in lab.caption]
+    assert any(c.startswith("19 steps") for c in captions)
+    assert len(lab.image) == images + 6  # the original map and five randomized ones
+    lab.slider(key="trust_hide").set_value(30).run()  # the chart stays after other reruns
+    assert len(_charts(lab)) == 3
+
+
+def test_the_hide_slider_predicts_without_recomputing_grad_cam(lab, monkeypatch):
+    calls = count_core_calls(monkeypatch)
+    original = engine.forward_batch
+
+    def counted(*args, **kwargs):
+        calls["forward_batch"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "forward_batch", counted)
+    lab.slider(key="trust_hide").set_value(45).run()
+    assert not lab.exception
+    assert calls["forward"] == calls["class_gradients"] == calls["layer_gradients"] == 0
+    assert calls["forward_batch"] == 2  # the map's top 45 % and a random 45 %, one image each
+    assert "45 %" in next(m.label for m in lab.metric if m.label.startswith("p("))
+    lab.slider(key="trust_hide").set_value(20).run()  # cached
+    assert calls["forward_batch"] == 2
+
+
+def test_the_target_picks_its_object_box(lab):
+    lab.sidebar.selectbox(key="target").set_value(504).run()  # coffee mug
+    assert not lab.exception
+    assert lab.selectbox(key="trust_object_cat_and_coffee_504").value == 1
+    assert [n.value for n in lab.number_input] == [424, 12, 581, 203]
+
+
+def test_an_empty_box_is_an_error_not_a_crash(lab):
+    x1 = next(n for n in lab.number_input if n.label == "x1")
+    x1.set_value(0).run()
+    assert not lab.exception
+    assert "empty" in lab.error[0].value
+    assert "Pointing game" not in _metrics(lab)
