@@ -652,7 +652,13 @@ def cascade_strip(selection: Selection, result: gm.CascadeResult, count: int = 5
 def cascade_verdict(result: gm.CascadeResult) -> None:
     """Pass or warn, in words, from the Spearman curve."""
     summary = trustlab.summarize_cascade(result.spearman, [s.empty for s in result.steps])
-    if summary.survives:
+    if not result.original.any():
+        st.info(
+            "The intact model's map is already empty, so there is nothing to compare: run this "
+            "check on a class with positive evidence.",
+            icon=":material/info:",
+        )
+    elif summary.survives:
         st.warning(
             f"Part of the map survives the randomization: |ρ| reaches {summary.largest:.2f}. A "
             "map that stays similar when the weights are destroyed explains the image more than "
@@ -784,6 +790,7 @@ def localization_section(selection: Selection, cam: np.ndarray) -> None:
     picture.image(
         _localization_picture(selection, cam, scores),
         caption=f"Green: {name}. Cyan: the map's 15 % box. White ring: the map's peak.",
+        width="stretch",
     )
     with numbers:
         _localization_numbers(scores, size)

@@ -112,3 +112,28 @@ def test_an_empty_box_is_an_error_not_a_crash(lab):
     assert not lab.exception
     assert "empty" in lab.error[0].value
     assert "Pointing game" not in _metrics(lab)
+
+
+def test_an_empty_map_is_explained_and_its_cascade_not_judged(lab):
+    # At top_relu, class 143 (oystercatcher) has no positive evidence in the cat-and-coffee photo.
+    lab.sidebar.selectbox(key="target").set_value(143).run()
+    assert not lab.exception
+    assert any("This map is empty" in w.value for w in lab.warning)
+    metrics = _metrics(lab)
+    assert metrics["Pointing game"] == "miss" and metrics["Map's mass inside the box"] == "—"
+    lab.button(key="trust_randomize").click().run()
+    assert not lab.exception
+    assert any("nothing to compare" in i.value for i in lab.info)
+    assert not any(s.value.startswith("Grad-CAM passes") for s in lab.success)
+
+
+def test_an_upload_starts_with_the_whole_photo_as_its_box(lab):
+    from gradcam_core.samples import get_sample
+
+    data = get_sample("coffee").path.read_bytes()
+    lab.sidebar.file_uploader(key="upload").upload("my coffee.jpg", data, "image/jpeg")
+    lab.run()
+    assert not lab.exception and not lab.error
+    assert any("No box ships with this photo" in i.value for i in lab.info)
+    assert [n.value for n in lab.number_input] == [0, 0, 600, 400]
+    assert _metrics(lab)["Map's mass inside the box"] == "100.0%"
