@@ -28,6 +28,7 @@ from . import cache
 from .cache import MapKey
 
 SCORE_CAM_RESULTS = 16  # Score-CAM results kept for all sessions
+PRESENTER_COLUMNS = 2  # images to a row in presenter mode
 SIGNED_BOOST = 1.6  # signed overlays: blend weight = min(1, 1.6 opacity) sqrt|s|
 
 
@@ -222,8 +223,10 @@ def follow_context(keys_defaults: dict[str, int], context: tuple[str, ...], name
     st.session_state[marker] = context
 
 
-def grid(count: int, per_row: int) -> list:
-    """``count`` cells laid out ``per_row`` to a row (the last row keeps the same cell width)."""
+def grid(count: int, per_row: int, presenter: bool = False) -> list:
+    """``count`` cells, ``per_row`` to a row (at most two in presenter mode: larger images)."""
+    if presenter:
+        per_row = min(per_row, PRESENTER_COLUMNS)
     cells: list = []
     while len(cells) < count:
         cells.extend(st.columns(per_row))

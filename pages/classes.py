@@ -77,7 +77,7 @@ def top_k_section() -> None:
     maps, seconds = ui.top_class_maps(
         selection.digest, selection.model_name, selection.layer.name, selection.score, k, photo
     )
-    for cell, result in zip(ui.grid(k, 2 if selection.presenter else k), maps, strict=True):
+    for cell, result in zip(ui.grid(k, k, selection.presenter), maps, strict=True):
         with cell:
             show_overlay(result, "gradcam", map_caption(result))
     st.caption(
@@ -101,7 +101,7 @@ def counterfactual_section() -> None:
     gradcam, _ = cache.grad_cam(selection.map_key, photo)
     against = ui.counterfactual(selection.map_key, photo)
     balance = comparisons.evidence_balance(gradcam.raw)
-    cells = ui.grid(3, 1 if selection.presenter else 3)
+    cells = ui.grid(3, 3, selection.presenter)
     with cells[0]:
         show_overlay(gradcam, "gradcam", f"For {name}: Grad-CAM · {balance.for_share:.0%} of cells")
     with cells[1]:
@@ -113,7 +113,7 @@ def counterfactual_section() -> None:
         show_signed(
             gradcam,
             "gradcam-signed",
-            "Both at once: red for, blue against (Σ_k α_k A^k, colour strength = |value|)",
+            "Both at once: red for, blue against (Σ_k α_k A^k; stronger colour, larger |value|)",
         )
     st.latex(CounterfactualGradCAM.formula)
     ratio = balance.against_to_for
@@ -154,7 +154,7 @@ def contrast_section() -> None:
     key = selection.map_key._replace(class_index=a)
     result = ui.contrast(key, b, photo)
     name_a, name_b = gc.class_name(a), gc.class_name(b)
-    cells = ui.grid(2, 1 if selection.presenter else 2)
+    cells = ui.grid(2, 2, selection.presenter)
     with cells[0]:
         caption = f"Where {name_a} beats {name_b} (ReLU, normalized)"
         if result.is_empty:

@@ -137,7 +137,7 @@ def hires_section() -> None:
             "nothing. Pick an earlier layer in the sidebar to see them differ."
         )
         return
-    cells = ui.grid(3, 1 if selection.presenter else 3)
+    cells = ui.grid(3, 3, selection.presenter)
     with cells[0]:
         show_map(gradcam, "gradcam", "Grad-CAM")
     with cells[1]:
@@ -162,7 +162,7 @@ def guided_section() -> None:
     )
     images = ui.pixel_images(key, photo)
     gradcam, _ = ui.method_map(key, "gradcam", photo)
-    cells = ui.grid(3, 1 if selection.presenter else 3)
+    cells = ui.grid(3, 3, selection.presenter)
     cells[0].image(images.guided, caption="Guided Backprop ∂y^c/∂X (guided)", width="stretch")
     with cells[1]:
         show_map(gradcam, "gradcam", "× Grad-CAM, upsampled")
@@ -175,8 +175,7 @@ def guided_section() -> None:
     st.caption(NOTES["guided_gradcam"])
 
 
-per_row = 2 if selection.presenter else 3
-for cell, method_id in zip(ui.grid(len(GRID), per_row), GRID, strict=True):
+for cell, method_id in zip(ui.grid(len(GRID), 3, selection.presenter), GRID, strict=True):
     with cell:
         method_card(method_id)
 hires_section()
