@@ -256,6 +256,10 @@ class Walkthrough:
         """Z = h * w, the number of cells alpha_k averages over."""
         return int(self.activations.shape[0] * self.activations.shape[1])
 
+    def gradient_sum(self, channel: int) -> float:
+        """sum_ij dy^c/dA^k_ij for k = channel (alpha_k times Z)."""
+        return float(np.sum(self.gradients[..., channel], dtype=np.float64))
+
 
 def walkthrough(
     activations: np.ndarray,

@@ -137,7 +137,7 @@ if teaching.is_spatially_constant(walk.gradients):
 # 3. Channel weights -------------------------------------------------------------------------
 st.subheader("3 · Channel weights α_k: the average gradient")
 top = int(teaching.top_channels(weights, 1)[0])
-gradient_sum = float(walk.gradients[..., top].sum())
+gradient_sum = walk.gradient_sum(top)
 st.markdown(
     f"Averaging each channel's gradient over its {h}×{w} = {walk.cells} cells gives one number "
     "per channel: how important that pattern is for the class, wherever it appears."

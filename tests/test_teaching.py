@@ -197,6 +197,7 @@ def test_walkthrough_builds_grad_cam_for_the_chosen_score():
     assert walk.result.score == pytest.approx(0.73)
     assert walk.gradients is not None and np.allclose(walk.gradients, softmax_grads)
     assert walk.cells == 2
+    assert walk.gradient_sum(0) == pytest.approx(0.4)  # (1 + 3) / 10 = alpha_0 * Z
     assert walk.scores.norm_ratio == pytest.approx(0.1)
 
 
