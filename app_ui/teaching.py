@@ -18,7 +18,7 @@ import streamlit as st
 from PIL import Image
 
 import gradcam_core as gc
-from gradcam_core import engine, figures, teaching
+from gradcam_core import engine, export, figures, teaching
 from gradcam_core import figures_teaching as ft
 from gradcam_core.cams import grad_cam_all_layers
 
@@ -145,11 +145,13 @@ def relu_png(key: cache.MapKey, cmap: str, aspect: float, scale: float, _raw: np
 @st.cache_data(max_entries=16, show_spinner=False)
 def upsampling_panels(
     key: cache.MapKey, cmap: str, _photo: Image.Image, _normalized: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Photo with the cell grid, nearest and bilinear upsampling (on a preview of the photo)."""
+) -> tuple[bytes, bytes, bytes]:
+    """Photo with the cell grid, nearest and bilinear upsampling (a preview of the photo), each
+    encoded once."""
     photo = figures.preview(_photo, 900)
     grid = teaching.cell_grid(*_normalized.shape, *photo.size)
-    return ft.upsampling_panels(photo, _normalized, grid, cmap)
+    with_grid, nearest, bilinear = ft.upsampling_panels(photo, _normalized, grid, cmap)
+    return ft.jpeg_bytes(with_grid), export.png_bytes(nearest), ft.jpeg_bytes(bilinear)
 
 
 def weights_chart(weights: np.ndarray, presenter: bool) -> alt.Chart:
@@ -234,7 +236,7 @@ def thumbnails(
     }
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)
 def layer_views(
     key: LayersKey,
     layer: str,
@@ -242,8 +244,9 @@ def layer_views(
     opacity: float,
     _photo: Image.Image,
     _normalized: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One layer's map over the photo (bilinear), and its cells (nearest) with the cell grid."""
+) -> tuple[bytes, bytes]:
+    """One layer's map over the photo (bilinear, JPEG) and its cells (nearest, with the grid,
+    PNG), encoded once so that scrubbing back to a layer sends cached bytes."""
     photo = figures.preview(_photo, 1024)
     grid = teaching.cell_grid(*_normalized.shape, *photo.size)
     cells = ft.draw_grid(
@@ -251,7 +254,7 @@ def layer_views(
         grid,
         teaching.peak_cell(_normalized),
     )
-    return gc.overlay(photo, _normalized, cmap, opacity), cells
+    return ft.jpeg_bytes(gc.overlay(photo, _normalized, cmap, opacity)), export.png_bytes(cells)
 
 
 LAYER_FILTERS = ("Block outputs", "One per resolution", "Every Nth layer", "Every layer")

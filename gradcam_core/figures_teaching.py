@@ -296,13 +296,18 @@ def thumbnail(photo: Image.Image, width: int) -> Image.Image:
     return photo.convert("RGB").resize((width, height), Image.Resampling.BILINEAR)
 
 
+def jpeg_bytes(pixels: np.ndarray | Image.Image, quality: int = 90) -> bytes:
+    """An RGB picture as JPEG bytes (photos and overlays: a tenth of the PNG's size)."""
+    image = pixels if isinstance(pixels, Image.Image) else Image.fromarray(pixels)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
 def layer_thumbnail(
     small_photo: Image.Image, normalized: np.ndarray, cmap: str, opacity: float
 ) -> bytes:
     """JPEG of (1 - a) photo + a cmap(map), cells enlarged nearest so the resolution shows."""
     colors = Image.fromarray(colorize(normalized, cmap), "RGB")
     colors = colors.resize(small_photo.size, Image.Resampling.NEAREST)
-    blended = Image.blend(small_photo.convert("RGB"), colors, float(opacity))
-    buffer = io.BytesIO()
-    blended.save(buffer, format="JPEG", quality=85)
-    return buffer.getvalue()
+    return jpeg_bytes(Image.blend(small_photo.convert("RGB"), colors, float(opacity)), 85)

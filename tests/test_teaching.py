@@ -350,3 +350,10 @@ def test_layer_thumbnail_is_a_jpeg_of_the_photo_size():
     assert data[:2] == b"\xff\xd8"
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (240, 99)
+
+
+def test_jpeg_bytes_of_an_array_and_of_an_image():
+    pixels = np.zeros((10, 20, 3), dtype=np.uint8)
+    for given in (pixels, Image.fromarray(pixels).convert("RGBA")):
+        with Image.open(io.BytesIO(ft.jpeg_bytes(given))) as image:
+            assert (image.format, image.size) == ("JPEG", (20, 10))
