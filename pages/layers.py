@@ -26,6 +26,9 @@ photo = selection.photo.image
 key = ui.LayersKey(selection.digest, selection.model_name, selection.target, selection.score)
 maps, seconds = ui.all_layer_maps(key, photo)
 table = [info for info in cache.layer_table(selection.model_name) if info.name in maps]
+if not table:
+    st.error(f"{selection.spec.title} has no feature-map layer Grad-CAM could explain.")
+    st.stop()
 by_name = {info.name: info for info in table}
 names = [info.name for info in table]
 class_label = gc.class_name(selection.target)
