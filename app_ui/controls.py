@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import keras
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 import gradcam_core as gc
 from gradcam_core import render, samples
@@ -79,7 +80,15 @@ class Selection:
 
 
 def current() -> Selection | None:
-    """The selection made in the sidebar during this run (None if nothing could be explained)."""
+    """The selection made in the sidebar during this run (None if nothing could be explained).
+
+    With a ``pages/`` folder beside app.py, Streamlit runs a deep-linked page file alone (its
+    pre-st.navigation mode) until some session has run app.py in this process. Then the page
+    reruns itself, and the rerun goes through app.py and its shared sidebar to the same page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state.get(_SELECTION)
 
 

@@ -104,11 +104,34 @@ def _panel_titles(page) -> list[str]:
     return [t.strip() for t in page.locator("[data-testid='stMain'] strong").all_inner_texts()]
 
 
+def _launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def test_a_deep_link_as_the_first_request_gets_the_shared_sidebar(server):
+    """A shared link to a page, opened before anyone opened the root, still runs through app.py."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _launch(playwright)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{server}/layers?sample=Espresso+cup")
+        page.get_by_text("Layers: from edges to objects").wait_for(timeout=SCRIPT_TIMEOUT_MS)
+        _wait_for_script(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        assert sidebar.locator("[data-testid='stSelectbox']").count() >= 5
+        # the sample from the URL is explained: espresso is its top class
+        assert "espresso (967" in page.locator("[data-testid='stMain']").inner_text()
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "browser_deep_link.png"))
+        browser.close()
+
+
 def test_upload_through_the_page_shows_four_panels(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = _launch(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(server)
         page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
@@ -124,7 +147,8 @@ def test_upload_through_the_page_shows_four_panels(server, tmp_path):
         main = page.locator("[data-testid='stMain']")
         for title in ("1. Weighted sum", "2. After ReLU", "3. Normalized", "4. Overlay"):
             assert main.get_by_text(title, exact=True).is_visible()
-        images = main.locator("[data-testid='stImage'] img")
+        panels = main.locator("[data-testid='stHorizontalBlock']").first
+        images = panels.locator("[data-testid='stImage'] img")
         assert images.count() == 4
         for i in range(4):
             assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
