@@ -1,0 +1,202 @@
+"""Soak: one session rerunning the app many times with different photos, classes and layers.
+
+After a warm-up that uses every (layer, score) pair once, the process must not trace any pass
+again (the compiled functions are cached per model, layer and score), and its resident memory must
+stay flat: a leak in a cache, in the figures or in TensorFlow would grow it rerun after rerun.
+CI runs a short soak (SOAK_RERUNS, default 60) whose bound is the 300-rerun bound (50 MB) scaled
+to its length, with a floor for allocator noise; scripts/soak.py runs the full 300 and prints
+the figures.
+"""
+
+from __future__ import annotations
+
+import gc as garbage
+import io
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from apptest_support import clear_data_caches, navigation_app, new_app
+from PIL import Image
+
+from gradcam_core import engine, samples
+
+pytestmark = pytest.mark.slow
+
+FULL_RERUNS = 300
+FULL_BOUND_MB = 50.0
+FLOOR_MB = 20.0  # glibc arenas and Python's allocator move by a few MB on their own
+LAYERS = ["top_relu", "block6d_add", "block5c_add", "block4c_add"]
+SCORES = ["logit", "softmax"]
+CLASSES = [281, 282, 504, 967, 968, 404, 670, 812, 417, 0, 999]
+COLORMAPS = ["inferno", "jet", "viridis", "magma"]
+
+
+def _encoded(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def generated_uploads() -> list[tuple[str, bytes, str]]:
+    """A few photos a student might upload: sizes, formats and modes the samples do not cover."""
+    rng = np.random.default_rng(7)
+    noise = Image.fromarray(rng.integers(0, 256, (200, 300, 3), dtype=np.uint8))
+    y, x = np.mgrid[0:600, 0:800]
+    gradient = Image.fromarray(np.stack([x % 256, y % 256, (x + y) % 256], -1).astype(np.uint8))
+    rgba = gradient.resize((640, 480)).convert("RGBA")
+    rgba.putalpha(Image.fromarray((x[:480, :640] % 256).astype(np.uint8)))
+    return [
+        ("noise.png", _encoded(noise, "PNG"), "image/png"),
+        ("gradient.jpg", _encoded(gradient, "JPEG"), "image/jpeg"),
+        ("palette.gif", _encoded(gradient.convert("P").resize((256, 256)), "GIF"), "image/gif"),
+        ("alpha.webp", _encoded(rgba, "WEBP"), "image/webp"),
+        ("tall_grey.png", _encoded(noise.convert("L").resize((120, 900)), "PNG"), "image/png"),
+    ]
+
+
+def rss_mb() -> float:
+    """Resident memory of this process in MB, after a full garbage collection."""
+    garbage.collect()
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+@dataclass
+class SoakFigures:
+    reruns: int
+    warmup: int
+    rss_after_warmup_mb: float = 0.0
+    rss_end_mb: float = 0.0
+    rss_peak_mb: float = 0.0
+    traces_after_warmup: int = 0
+    seconds: float = 0.0
+    seconds_per_rerun: list[float] = field(default_factory=list)
+    curve: list[tuple[int, float]] = field(default_factory=list)  # (rerun, RSS MB)
+    actions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def growth_mb(self) -> float:
+        return self.rss_end_mb - self.rss_after_warmup_mb
+
+    def summary(self) -> str:
+        times = sorted(self.seconds_per_rerun)
+        median = times[len(times) // 2] if times else 0.0
+        return (
+            f"{self.reruns} reruns after {self.warmup} warm-up reruns in {self.seconds:.0f} s "
+            f"(median {median * 1000:.0f} ms, slowest {max(times, default=0) * 1000:.0f} ms); "
+            f"RSS {self.rss_after_warmup_mb:.0f} MB after warm-up -> {self.rss_end_mb:.0f} MB "
+            f"(growth {self.growth_mb:+.1f} MB, peak {self.rss_peak_mb:.0f} MB); "
+            f"{self.traces_after_warmup} traces after warm-up; actions {self.actions}"
+        )
+
+
+def _set(app, kind: str, key: str, value) -> None:
+    getattr(app.sidebar, kind)(key=key).set_value(value)
+
+
+def soak(
+    reruns: int, seed: int = 0, progress: Callable[[int, float], None] | None = None
+) -> SoakFigures:
+    """Warm up (every layer x score once, every photo once), then `reruns` varied reruns."""
+    uploads = generated_uploads()
+    sample_ids = samples.sample_ids()
+    rng = random.Random(seed)
+    with navigation_app():
+        clear_data_caches()
+        app = new_app()
+        app.run()
+        state = {"upload": False}
+
+        def rerun(change: Callable[[], None]) -> float:
+            change()
+            started = time.perf_counter()
+            app.run()
+            elapsed = time.perf_counter() - started
+            assert not app.exception, [e.value for e in app.exception]
+            assert not app.error, [e.value for e in app.error]
+            assert any(m.value.startswith("Explaining") for m in app.markdown)
+            return elapsed
+
+        def photo(index: int) -> Callable[[], None]:
+            def change() -> None:
+                choices = len(sample_ids) + len(uploads)
+                pick = index % choices
+                if pick < len(sample_ids):
+                    if state["upload"]:
+                        _set(app, "file_uploader", "upload", None)
+                        state["upload"] = False
+                    _set(app, "selectbox", "sample", sample_ids[pick])
+                else:
+                    name, data, mime = uploads[pick - len(sample_ids)]
+                    app.sidebar.file_uploader(key="upload").upload(name, data, mime)
+                    state["upload"] = True
+
+            return change
+
+        # Warm-up: each (layer, score) pair traces its passes once; each photo is decoded once.
+        warmup = 0
+        for layer in LAYERS:
+            for score in SCORES:
+                rerun(
+                    lambda layer=layer, score=score: (
+                        _set(app, "selectbox", "layer", layer),
+                        _set(app, "radio", "score", score),
+                    )
+                )
+                warmup += 1
+        for index in range(len(sample_ids) + len(uploads)):
+            rerun(photo(index))
+            warmup += 1
+
+        figures = SoakFigures(reruns=reruns, warmup=warmup)
+        actions: dict[str, Callable[[], Callable[[], None]]] = {
+            "photo": lambda: photo(rng.randrange(1000)),
+            "layer": lambda: lambda: _set(app, "selectbox", "layer", rng.choice(LAYERS)),
+            "class": lambda: lambda: _set(app, "selectbox", "target", rng.choice(CLASSES)),
+            "score": lambda: lambda: _set(app, "radio", "score", rng.choice(SCORES)),
+            "colormap": lambda: lambda: _set(app, "selectbox", "cmap", rng.choice(COLORMAPS)),
+        }
+        weights = [3, 2, 3, 1, 1]
+        traces = engine.trace_count()
+        figures.rss_after_warmup_mb = figures.rss_peak_mb = rss_mb()
+        figures.curve.append((0, figures.rss_after_warmup_mb))
+        started = time.perf_counter()
+        for step in range(1, reruns + 1):
+            name = rng.choices(list(actions), weights)[0]
+            figures.actions[name] = figures.actions.get(name, 0) + 1
+            figures.seconds_per_rerun.append(rerun(actions[name]()))
+            if step % 10 == 0 or step == reruns:
+                memory = rss_mb()
+                figures.rss_peak_mb = max(figures.rss_peak_mb, memory)
+                figures.curve.append((step, memory))
+                if progress:
+                    progress(step, memory)
+        figures.seconds = time.perf_counter() - started
+        figures.traces_after_warmup = engine.trace_count() - traces
+        figures.rss_end_mb = figures.curve[-1][1]
+    return figures
+
+
+def growth_bound_mb(reruns: int) -> float:
+    """The 300-rerun bound scaled to this many reruns, never below the allocator-noise floor."""
+    return max(FLOOR_MB, FULL_BOUND_MB * reruns / FULL_RERUNS)
+
+
+def test_soak_memory_stays_flat_and_nothing_retraces() -> None:
+    reruns = int(os.environ.get("SOAK_RERUNS", "60"))
+    figures = soak(reruns)
+    print("\nsoak:", figures.summary())
+    assert figures.traces_after_warmup == 0, "a pass was traced again after the warm-up"
+    bound = growth_bound_mb(reruns)
+    assert figures.growth_mb < bound, figures.summary()
+    # Not only the end point: the second half must not keep climbing either.
+    half = [mb for step, mb in figures.curve if step >= reruns // 2]
+    assert max(half) - figures.rss_after_warmup_mb < bound, figures.curve
