@@ -7,6 +7,7 @@ would fetch a JSON file).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -88,7 +89,7 @@ def search_classes(query: str) -> list[int]:
 def find_class(query: str | int) -> int:
     """A class index from an index ('281'), then an exact name, a synonym, or a partial name."""
     text = str(query).strip()
-    if text.lstrip("-").isdigit():
+    if re.fullmatch(r"-?[0-9]+", text):  # ASCII digits only: '²'.isdigit() is True too
         return imagenet_class(int(text)).index
     needle = text.lower()
     table = imagenet_classes_table()

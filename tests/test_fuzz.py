@@ -1180,11 +1180,6 @@ def test_fuzz_cli_options(tiny_cli_model, tmp_path_factory, options: dict[str, s
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="labels.find_class tests str.isdigit() after lstrip('-'): '²' and '--5' pass it, then "
-    "int() raises, and the CLI prints Python's 'invalid literal for int()', not a lookup error",
-)
 @pytest.mark.parametrize("target", ["²", "--5"])
 def test_cli_target_that_only_looks_numeric_gets_a_class_lookup_message(
     tiny_cli_model, tmp_path, target: str
