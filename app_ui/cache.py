@@ -24,6 +24,17 @@ from gradcam_core.images import LoadedImage
 MAX_RESIDENT_MODELS = 2
 
 
+def let_others_run() -> None:
+    """Inside ``with gc.TF_LOCK`` during a long run: let other sessions' TF calls in, briefly.
+
+    Called from progress callbacks between batches or steps, so one slow check (Score-CAM, a
+    randomization cascade) does not hold every other session up for its whole run.
+    """
+    gc.TF_LOCK.release()
+    time.sleep(0)
+    gc.TF_LOCK.acquire()
+
+
 class MapKey(NamedTuple):
     """Everything a map depends on: photo digest, model, layer, class and score."""
 

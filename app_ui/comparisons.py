@@ -171,9 +171,7 @@ def score_cam(
 
     def report(fraction: float) -> None:
         progress(fraction)
-        gc.TF_LOCK.release()
-        time.sleep(0)
-        gc.TF_LOCK.acquire()
+        cache.let_others_run()
 
     start = time.perf_counter()
     model, x, forward = _inputs(key.digest, key.model, key.layer, image)

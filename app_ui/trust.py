@@ -30,6 +30,7 @@ import gradcam_core as gc
 import gradcam_core.metrics as gm
 from gradcam_core import figures, samples, trustlab
 
+from . import cache
 from .controls import Selection
 
 KINDS: tuple[trustlab.CurveKind, ...] = ("deletion", "insertion")
@@ -299,6 +300,7 @@ def cascade(selection: Selection, key: CascadeKey) -> Cascade:
 
     def report(done: int, total: int) -> None:
         bar.update(done / total, f"Randomized {done} of {total} groups of layers")
+        cache.let_others_run()
 
     start = time.perf_counter()
     with gc.TF_LOCK:
