@@ -47,14 +47,25 @@ def new_app(**query_params: str) -> AppTest:
     return app
 
 
-def count_core_calls(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    """Count forward passes and backward (class-gradient) passes into gradcam_core.engine."""
-    calls: Counter = Counter()
-    for name in ("forward", "class_gradients", "layer_gradients"):
+class CoreCalls(Counter):
+    """Calls per engine function; ``batch_sizes[n]`` counts class_gradients calls for n classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batch_sizes: Counter = Counter()
+
+
+def count_core_calls(monkeypatch: pytest.MonkeyPatch) -> CoreCalls:
+    """Count the passes into gradcam_core.engine (forward, batches, class and layer gradients)."""
+    calls = CoreCalls()
+    for name in ("forward", "forward_batch", "class_gradients", "layer_gradients"):
         original = getattr(engine, name)
 
         def counted(*args, _original=original, _name=name, **kwargs):
             calls[_name] += 1
+            if _name == "class_gradients":
+                classes = kwargs.get("class_indices", args[4] if len(args) > 4 else ())
+                calls.batch_sizes[len(classes)] += 1
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(engine, name, counted)

@@ -9,6 +9,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 import pytest
+from apptest_support import clear_data_caches, navigation_app, new_app
+
+
+@pytest.fixture(autouse=True)
+def _real_navigation():
+    """Every AppTest runs app.py the way `streamlit run` does (see apptest_support)."""
+    with navigation_app():
+        yield
+
+
+@pytest.fixture
+def app():
+    """A fresh session on the default view (cached maps forgotten, models kept)."""
+    clear_data_caches()
+    session = new_app()
+    session.run()
+    assert not session.exception
+    return session
+
 
 # A^0 and A^1 of the tiny model below, as (h, w) = (2, 2) maps.
 A0 = np.array([[1.0, 2.0], [3.0, 4.0]])

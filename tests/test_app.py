@@ -9,25 +9,10 @@ import zlib
 import keras
 import numpy as np
 import pytest
-from apptest_support import clear_data_caches, count_core_calls, navigation_app, new_app
+from apptest_support import count_core_calls, new_app
 from PIL import Image
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _real_navigation():
-    with navigation_app():
-        yield
-
-
-@pytest.fixture
-def app():
-    clear_data_caches()
-    session = new_app()
-    session.run()
-    assert not session.exception
-    return session
 
 
 def _headline(session) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from apptest_support import clear_data_caches, navigation_app, new_app
+from apptest_support import clear_data_caches, count_core_calls, new_app
 
 from app_ui import comparisons
-from gradcam_core import engine
 
 pytestmark = pytest.mark.slow
 
@@ -17,28 +16,10 @@ METHODS = "pages/methods.py"
 EARLIER_LAYER = "block5c_add"  # 14 x 14 x 112: not pooled into the classifier, few channels
 
 
-@pytest.fixture(autouse=True)
-def _real_navigation():
-    with navigation_app():
-        yield
-
-
 @pytest.fixture
 def calls(monkeypatch) -> Counter:
     """Count engine passes; class_gradients also records how many classes each call asked for."""
-    counter: Counter = Counter()
-    for name in ("forward", "forward_batch", "class_gradients"):
-        original = getattr(engine, name)
-
-        def counted(*args, _original=original, _name=name, **kwargs):
-            counter[_name] += 1
-            if _name == "class_gradients":
-                classes = kwargs.get("class_indices", args[4] if len(args) > 4 else None)
-                counter[f"class_gradients x{len(classes)}"] += 1
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(engine, name, counted)
-    return counter
+    return count_core_calls(monkeypatch)
 
 
 def _open(page: str, **query_params: str):
@@ -76,12 +57,12 @@ def test_classes_page_shows_top_k_counterfactual_and_contrast():
 def test_classes_page_runs_one_forward_and_one_backward_pass_for_the_top_k(calls):
     session = _open(CLASSES)
     assert calls["forward"] == 1  # the sidebar's pass, shared by every map
-    assert calls["class_gradients x5"] == 1  # the five top classes in one batch
+    assert calls.batch_sizes[5] == 1  # the five top classes in one batch
     before = Counter(calls)
     session.segmented_control(key="classes_top_k").set_value(3).run()
     assert not session.exception and len(session.image) == 3 + 3 + 2
     assert calls["forward"] == before["forward"]
-    assert calls["class_gradients x3"] == 1
+    assert calls.batch_sizes[3] == 1
 
 
 def test_contrast_pickers_change_the_contrast_and_refuse_the_same_class():

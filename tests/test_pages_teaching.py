@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import clear_data_caches, count_core_calls, navigation_app, new_app
+from apptest_support import count_core_calls
 
 pytestmark = pytest.mark.slow
 
 HOW = "pages/how_it_works.py"
 LAYERS = "pages/layers.py"
-
-
-@pytest.fixture(autouse=True)
-def _real_navigation():
-    with navigation_app():
-        yield
-
-
-@pytest.fixture
-def app():
-    clear_data_caches()
-    session = new_app()
-    session.run()
-    assert not session.exception
-    return session
 
 
 def _open(session, page: str):
