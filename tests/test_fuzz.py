@@ -1010,6 +1010,30 @@ def test_headers_claiming_huge_dimensions_are_refused_before_decoding(
     assert growth[0] < 16 * MB, f"peak RSS grew by {growth[0] / MB:.0f} MB"
 
 
+def rle8_bmp(width: int, height: int, rows: bytes) -> bytes:
+    """An 8-bit RLE BMP with the given compressed pixel data and a 4-colour palette."""
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(rows), 2835, 2835, 4, 0)
+    offset = 14 + len(info) + 16
+    return b"BM" + struct.pack("<IHHI", offset + len(rows), 0, 0, offset) + info + bytes(16) + rows
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by atheris: Pillow's BmpRleDecoder is pure Python and pads a row after an "
+    "end-of-line code one byte per loop turn, so an 84-byte RLE BMP of 4,000,000 x 3 takes ~3 s "
+    "(a 40 MP one ~10 s) with the GIL held; images.py could refuse RLE BMPs above a few MP",
+)
+def test_a_tiny_rle_bmp_cannot_hold_the_loader_for_seconds() -> None:
+    width, height = 4_000_000, 3  # 12 MP: within MAX_PIXELS
+    data = rle8_bmp(width, height, b"\x01\x00\x00\x00" * height + b"\x00\x01")  # 1 px, EOL
+    assert len(data) == 84
+    started = time.perf_counter()
+    with contextlib.suppress(ImageLoadError):
+        load_image(data)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.5, f"{elapsed:.1f} s for an {len(data)}-byte file"
+
+
 # ---------------------------------------------------------------- hypothesis over the loader
 
 
