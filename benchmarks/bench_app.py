@@ -14,49 +14,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+import streamlit_server  # noqa: E402
+from test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TIMEOUT_MS = 300_000
 OVERLAY = "[data-testid='stMain'] [data-testid='stColumn']:nth-child(4) [data-testid='stImage'] img"
-
-
-def start_server(port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_healthy(url: str) -> None:
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.05)
 
 
 def overlay_source(page) -> str:
@@ -76,8 +45,13 @@ def wait_new_overlay(page, old: str) -> None:
 
 
 def choose(page, label: str, option: str) -> None:
-    page.locator("[data-testid='stSelectbox']").filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick an option in a sidebar selectbox by typing it and confirming with Enter."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    combobox = box.get_by_role("combobox")
+    combobox.click()
+    combobox.fill(option)
+    page.get_by_role("option", name=option, exact=True).wait_for()
+    page.keyboard.press("Enter")
 
 
 def click_pill(page, text: str) -> None:
@@ -98,15 +72,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    port = _free_port()
+    port = streamlit_server.free_port()
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
-    server = start_server(port)
+    server = streamlit_server.start(port)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            wait_healthy(url)
+            streamlit_server.wait_healthy(url, timeout_s=300)
             page.goto(url)
             wait_new_overlay(page, "")
             cold = time.perf_counter() - start

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("GRADCAM_CHROMIUM", "/usr/bin/chromium")
@@ -34,57 +29,22 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def _require_browser() -> None:
-    if not Path(CHROMIUM).exists() or (shutil.which("streamlit") is None and not _has_streamlit()):
+    if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("GRADCAM_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
 
 
-def _has_streamlit() -> bool:
-    return subprocess.run([sys.executable, "-c", "import streamlit"], check=False).returncode == 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     _require_browser()
-    port = _free_port()
+    port = streamlit_server.free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit_server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = streamlit_server.start(port, log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    if not streamlit_server.wait_healthy(url, STARTUP_TIMEOUT_S):
         process.kill()
         pytest.fail("streamlit did not start")
     yield url
