@@ -34,6 +34,12 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 # camera photos (e.g. 7952x5304 = 42.2 MP is out, 7360x4912 = 36.2 MP is in).
 MAX_PIXELS = 40_000_000
 
+# Pillow decodes these codecs in pure Python, one pixel or row per loop turn with the GIL held:
+# an 84-byte run-length BMP claiming 12 MP took ~3 s. Such files are tiny old icons in practice,
+# so their cap is far lower (about 0.25 s of decoding at most).
+SLOW_CODECS = frozenset({"bmp_rle"})
+MAX_SLOW_CODEC_PIXELS = 1_000_000
+
 # Pillow plugin IDs passed to Image.open(formats=...): nothing else is parsed.
 ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")
 
@@ -173,6 +179,7 @@ def _decode(data: bytes) -> tuple[Image.Image, str, str]:
         im = _open_lazily(data)
         fmt, mode = str(im.format), im.mode
         check_header_size(im.size)
+        _check_slow_codec(im)
         if fmt == "PNG":
             _verify_png(data)
         im.seek(0)  # first frame of GIF / multi-page TIFF / animated WebP
@@ -220,6 +227,19 @@ def check_header_size(size: tuple[int, int], max_pixels: int = MAX_PIXELS) -> No
         raise ImageLoadError(_empty_size_message((width, height)))
     if width * height > max_pixels:
         raise ImageLoadError(_too_many_pixels_message((width, height), max_pixels))
+
+
+def _check_slow_codec(im: Image.Image) -> None:
+    """Refuse large images whose codec Pillow runs in pure Python (a cheap way to stall us)."""
+    width, height = im.size
+    slow = any(tile.codec_name in SLOW_CODECS for tile in getattr(im, "tile", ()))
+    if slow and width * height > MAX_SLOW_CODEC_PIXELS:
+        raise ImageLoadError(
+            f"This {im.format} uses run-length compression, which decodes slowly; at "
+            f"{width * height / 1e6:.1f} megapixels it is over the "
+            f"{MAX_SLOW_CODEC_PIXELS / 1e6:.0f}-megapixel limit for that form. "
+            "Re-save it as PNG or JPEG."
+        )
 
 
 def _empty_size_message(size: tuple[int, int]) -> str:

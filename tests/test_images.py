@@ -750,3 +750,28 @@ def test_fuzz_mutated_valid_files(
     if cut is not None:
         del data[cut % len(data) :]
     _only_image_load_error(bytes(data))
+
+
+def _rle8_bmp(width: int, height: int, rows: bytes) -> bytes:
+    """An 8-bit run-length BMP (BI_RLE8) with a 4-colour palette: index 1 is pure red."""
+    palette = bytes([0, 0, 0, 0, 0, 0, 255, 0]) + bytes(8)  # BGRX: 0 black, 1 red
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(rows), 2835, 2835, 4, 0)
+    offset = 14 + len(info) + len(palette)
+    header = struct.pack("<IHHI", offset + len(rows), 0, 0, offset)
+    return b"BM" + header + info + palette + rows
+
+
+def test_a_small_run_length_bmp_still_loads() -> None:
+    # each row: a run of 4 pixels of palette index 1, then end-of-line; end-of-bitmap last
+    data = _rle8_bmp(4, 2, b"\x04\x01\x00\x00" * 2 + b"\x00\x01")
+    loaded = load_image(data)
+    assert loaded.size == (4, 2)
+    assert loaded.image.getpixel((3, 1)) == (255, 0, 0)
+
+
+def test_a_large_run_length_bmp_is_refused_before_its_slow_decoder_runs() -> None:
+    data = _rle8_bmp(2000, 1000, b"\x00\x01")  # 2 MP claimed by a 60-byte file
+    started = time.perf_counter()
+    message = load_error(data)
+    assert time.perf_counter() - started < 0.05
+    assert "run-length" in message and "PNG or JPEG" in message
