@@ -145,11 +145,8 @@ def measure(side: str, rounds: int, block: int, threads: int) -> dict[str, float
 
 
 def versions() -> str:
-    import keras
-    import tensorflow as tf
-
-    parts = [f"tensorflow {tf.__version__}", f"keras {keras.__version__}"]
-    try:
+    parts = []
+    try:  # torch before TensorFlow (see measure)
         from importlib.metadata import version
 
         import torch
@@ -162,7 +159,10 @@ def versions() -> str:
         ]
     except ImportError:
         parts.append("torch not installed")
-    return ", ".join(parts)
+    import keras
+    import tensorflow as tf
+
+    return ", ".join([f"tensorflow {tf.__version__}", f"keras {keras.__version__}", *parts])
 
 
 def main() -> None:
