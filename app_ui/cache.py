@@ -22,6 +22,7 @@ from gradcam_core import engine, figures, samples
 from gradcam_core.images import LoadedImage
 
 MAX_RESIDENT_MODELS = 2
+DISPLAY_SIDE = 2048  # long side of overlays drawn in the page
 
 
 def let_others_run() -> None:
@@ -52,12 +53,6 @@ def load_model(model_name: str) -> keras.Model:
     """The model with its ImageNet weights (downloaded once by Keras for zoo models)."""
     with gc.TF_LOCK:
         return gc.load_model(model_name)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def decode_upload(digest: str, _data: bytes) -> LoadedImage:
-    """An uploaded photo decoded defensively; raises gc.ImageLoadError with a one-line reason."""
-    return gc.load_image(_data)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -117,9 +112,13 @@ def stage_png(
     return figures.stage_png(_result, stage, cmap, aspect)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
 def overlay(
     key: MapKey, cmap: str, opacity: float, _image: Image.Image, _normalized: np.ndarray
 ) -> np.ndarray:
-    """The normalized map upsampled over the photo at its full resolution (RGB uint8)."""
-    return gc.overlay(_image, _normalized, cmap, opacity)
+    """The map over the photo for the page (long side up to DISPLAY_SIDE; downloads are full size).
+
+    A browser column shows a few hundred pixels, so a 40-megapixel overlay would only cost memory
+    in the cache and time on the wire.
+    """
+    return gc.overlay(figures.preview(_image, DISPLAY_SIDE), _normalized, cmap, opacity)

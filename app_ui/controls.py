@@ -8,12 +8,13 @@ checks a URL value against the widget's options (the allow-list) and ignores any
 
 from __future__ import annotations
 
-import hashlib
+import threading
 from dataclasses import dataclass
 
 import keras
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import gradcam_core as gc
 from gradcam_core import render, samples
@@ -31,9 +32,12 @@ COLORMAP_NOTES = {
     "turbo": "rainbow, smoother than jet",
     "plasma": "perceptual",
 }
-_SELECTION = "_selection"
+# The selection lives for one script run, in the thread that runs it: session state would keep
+# the previous run's copy (and its full-size photo) alive for another run.
+_RUN = threading.local()
 _CONTEXT = "_explained_context"
 _FAILED_MODELS = "_failed_models"
+_DECODED = "_decoded_upload"
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def current() -> Selection | None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-    return st.session_state.get(_SELECTION)
+    return getattr(_RUN, "selection", None)
 
 
 def _photo() -> tuple[LoadedImage, str, str | None]:
@@ -109,14 +113,34 @@ def _photo() -> tuple[LoadedImage, str, str | None]:
     for given, label in ((shot, "webcam photo"), (upload, None)):
         if given is None:
             continue
-        data = given.getvalue()
         name = label or given.name
-        try:
-            return cache.decode_upload(hashlib.sha256(data).hexdigest(), data), name, None
-        except gc.ImageLoadError as error:
-            st.error(f"Could not use '{name}': {error}")
-            st.caption(f"Showing the sample photo '{samples.get_sample(sample_id).title}' instead.")
+        decoded = _decoded(given)
+        if isinstance(decoded, LoadedImage):
+            return decoded, name, None
+        st.error(f"Could not use '{name}': {decoded}")
+        st.caption(f"Showing the sample photo '{samples.get_sample(sample_id).title}' instead.")
+    if shot is None and upload is None:
+        st.session_state.pop(_DECODED, None)  # let go of the last upload's full-size pixels
     return cache.load_sample(sample_id), samples.get_sample(sample_id).title, sample_id
+
+
+def _decoded(given: UploadedFile) -> LoadedImage | str:
+    """The session's upload decoded once (or why it could not be), kept until it changes.
+
+    One full-resolution photo per session, held in session state rather than a cache shared by
+    all sessions, so memory follows the sessions that are open and a 40-megapixel upload is
+    released as soon as it is replaced or removed.
+    """
+    kept = st.session_state.get(_DECODED)
+    if kept is not None and kept[0] == given.file_id:
+        return kept[1]
+    st.session_state.pop(_DECODED, None)
+    try:
+        decoded: LoadedImage | str = gc.load_image(given.getvalue())
+    except gc.ImageLoadError as error:
+        decoded = str(error)
+    st.session_state[_DECODED] = (given.file_id, decoded)
+    return decoded
 
 
 def _retry_download(name: str) -> None:
@@ -213,7 +237,7 @@ def presenter_mode() -> bool:
 
 def sidebar() -> Selection | None:
     """Render the shared controls and remember the selection for the page."""
-    st.session_state[_SELECTION] = None
+    _RUN.selection = None
     photo, photo_label, sample_id = _photo()
     st.sidebar.subheader("Model and target")
     model_name, model = _model()
@@ -260,5 +284,5 @@ def sidebar() -> Selection | None:
         predictions=tuple(predictions),
         presenter=presenter,
     )
-    st.session_state[_SELECTION] = selection
+    _RUN.selection = selection
     return selection

@@ -95,11 +95,17 @@ def stage_panels(selection: Selection, result: gc.CamResult) -> None:
                 selection.photo.image,
                 result.normalized,
             ),
-            caption=f"{selection.photo.image.size[0]}×{selection.photo.image.size[1]} px, "
-            f"opacity {selection.opacity:.2f}",
+            caption=f"{_size_note(selection)}, opacity {selection.opacity:.2f}",
         )
         st.latex(figures.STAGE_FORMULAS["overlay"])
         st.caption(PANEL_NOTES["overlay"])
+
+
+def _size_note(selection: Selection) -> str:
+    width, height = selection.photo.image.size
+    if max(width, height) <= cache.DISPLAY_SIDE:
+        return f"{width}×{height} px"
+    return f"{width}×{height} px photo, shown smaller; the download is full size"
 
 
 def empty_map_note(selection: Selection, result: gc.CamResult) -> None:

@@ -170,12 +170,6 @@ def _rss() -> int:
     return _status_kb("VmRSS") * 1024
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app_ui/cache.py keeps uploads at full resolution: decode_upload (16 entries) holds the "
-    "40 MP image (160 MB) and overlay (8 entries) a 40 MP overlay (120 MB): each sub-kilobyte "
-    "upload pins 100-270 MB; downscaling uploads for display after decoding would bound it",
-)
 def test_tiny_uploads_that_decode_to_40_megapixels_do_not_pin_hundreds_of_mb(app):
     _upload(app, "first.jpg", tiny_jpeg_claiming(8000, 5000, 999), "image/jpeg")
     app.run()  # one big upload first, so the allocator's pools are already grown
