@@ -1028,6 +1028,32 @@ def test_a_tiny_rle_bmp_cannot_hold_the_loader_for_seconds() -> None:
     assert elapsed < 0.5, f"{elapsed:.1f} s for an {len(data)}-byte file"
 
 
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="images.py: exif_transpose copies an upright image, and compositing alpha makes three "
+    "more full-size RGBA/RGB images: a 155 kB 40 MP RGBA PNG peaks at ~23 bytes per pixel "
+    "(916 MB); pasting with the alpha as mask and skipping upright images gives ~12 (496 MB)",
+)
+def test_a_40_megapixel_rgba_png_decodes_within_16_bytes_per_pixel() -> None:
+    width, height = 8000, 5000
+    rows = (b"\0" + b"\x80" * 4 * width) * height
+    data = PNG_SIGNATURE + b"".join(
+        png_chunk(kind, payload)
+        for kind, payload in (
+            (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+            (b"IDAT", zlib.compress(rows, 9)),
+            (b"IEND", b""),
+        )
+    )
+    del rows
+    with peak_rss_growth() as growth:
+        loaded = load_image(data)
+    assert loaded.size == (width, height)
+    del loaded
+    assert growth[0] <= 16 * width * height, f"{growth[0] / (width * height):.1f} bytes per pixel"
+
+
 # ---------------------------------------------------------------- hypothesis over the loader
 
 
