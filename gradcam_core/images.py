@@ -342,12 +342,12 @@ def _reason(exc: BaseException) -> str:
 
 
 def _apply_exif_orientation(im: Image.Image) -> Image.Image:
-    """Rotate/flip per the EXIF orientation tag; ignore unreadable EXIF."""
+    """Rotate/flip per the EXIF orientation tag, in place (no copy of an upright photo)."""
     try:
-        transposed = ImageOps.exif_transpose(im)
+        ImageOps.exif_transpose(im, in_place=True)
     except (*_DECODE_ERRORS, AttributeError):
-        return im
-    return im if transposed is None else transposed
+        pass  # unreadable EXIF: keep the pixels as stored
+    return im
 
 
 def to_rgb(im: Image.Image) -> Image.Image:
@@ -362,9 +362,14 @@ def to_rgb(im: Image.Image) -> Image.Image:
 
 
 def _composite_on_white(rgba: Image.Image) -> Image.Image:
-    """Blend an RGBA image onto an opaque white background."""
-    background = Image.new("RGBA", rgba.size, _WHITE)
-    return Image.alpha_composite(background, rgba).convert("RGB")
+    """Blend an RGBA image onto opaque white: out = a * rgb + (1 - a) * 255.
+
+    Pasting with the alpha band as the mask blends in place on one RGB image, instead of the
+    three full-size copies an RGBA alpha_composite and its conversion would make.
+    """
+    background = Image.new("RGB", rgba.size, _WHITE[:3])
+    background.paste(rgba, (0, 0), rgba)
+    return background
 
 
 def _high_bit_to_rgb(im: Image.Image) -> Image.Image:

@@ -1029,12 +1029,6 @@ def test_a_tiny_rle_bmp_cannot_hold_the_loader_for_seconds() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="images.py: exif_transpose copies an upright image, and compositing alpha makes three "
-    "more full-size RGBA/RGB images: a 155 kB 40 MP RGBA PNG peaks at ~23 bytes per pixel "
-    "(916 MB); pasting with the alpha as mask and skipping upright images gives ~12 (496 MB)",
-)
 def test_a_40_megapixel_rgba_png_decodes_within_16_bytes_per_pixel() -> None:
     width, height = 8000, 5000
     rows = (b"\0" + b"\x80" * 4 * width) * height
