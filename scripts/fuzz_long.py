@@ -33,13 +33,6 @@ ARTIFACTS = ROOT / "artifacts" / "fuzz"  # atheris writes inputs that failed (or
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 
-def _peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def run_hypothesis(examples: int) -> dict[str, object]:
     import warnings
 
@@ -77,7 +70,6 @@ def run_hypothesis(examples: int) -> dict[str, object]:
         flush=True,
     )
     summary = stats.summary()
-    summary["process_peak_rss_mb"] = round(_peak_rss_mb(), 1)
     summary["failures"] = failures
     summary["messages"] = dict(sorted(stats.messages.items(), key=lambda kv: -kv[1])[:12])
     return summary
@@ -100,8 +92,7 @@ def atheris_worker(seconds: int, corpus_dir: Path, stats_file: Path, artifacts: 
     def one_input(data: bytes) -> None:
         test_fuzz.check_loader(data)
         if stats.cases % 500 == 0:
-            record = stats.summary() | {"process_peak_rss_mb": round(_peak_rss_mb(), 1)}
-            stats_file.write_text(json.dumps(record))
+            stats_file.write_text(json.dumps(stats.summary()))
 
     atheris.Setup(
         [

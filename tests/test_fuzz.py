@@ -89,15 +89,20 @@ def peak_rss_resettable() -> bool:
 
 @contextlib.contextmanager
 def peak_rss_growth() -> Iterator[list[int]]:
-    """Yield a one-item list that receives the peak RSS growth in bytes over the block."""
-    box = [0]
+    """Yield [growth, peak]: the peak RSS growth over the block and the peak itself, in bytes.
+
+    Resetting the peak (VmHWM) also resets what getrusage reports, so callers that want the
+    process's peak over many blocks keep the maximum of the second item.
+    """
+    box = [0, 0]
     if not peak_rss_resettable():
         yield box
         return
     _CLEAR_REFS.write_text("5")  # VmHWM := VmRSS
     before = _status_kb("VmRSS")
     yield box
-    box[0] = max(0, _status_kb("VmHWM") - before) * 1024
+    peak = _status_kb("VmHWM")
+    box[0], box[1] = max(0, peak - before) * 1024, peak * 1024
 
 
 class Hang(BaseException):
@@ -155,6 +160,7 @@ class FuzzStats:
     rejected: int = 0
     slowest_s: float = 0.0
     largest_growth: int = 0
+    process_peak: int = 0  # the process's peak RSS over all cases, bytes
     started: float = field(default_factory=time.perf_counter)
     messages: dict[str, int] = field(default_factory=dict)
 
@@ -166,6 +172,7 @@ class FuzzStats:
             "seconds": round(time.perf_counter() - self.started, 1),
             "slowest_case_s": round(self.slowest_s, 3),
             "largest_peak_rss_growth_mb": round(self.largest_growth / MB, 1),
+            "process_peak_rss_mb": round(self.process_peak / MB, 1),
         }
 
 
@@ -187,6 +194,7 @@ def check_loader(data: bytes, stats: FuzzStats = STATS) -> None:
     stats.cases += 1
     stats.slowest_s = max(stats.slowest_s, elapsed)
     stats.largest_growth = max(stats.largest_growth, growth[0])
+    stats.process_peak = max(stats.process_peak, growth[1])
     if isinstance(outcome, ImageLoadError):
         stats.rejected += 1
         message = str(outcome)
