@@ -398,7 +398,10 @@ def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
 
 
 def jpeg_segments(data: bytes) -> list[tuple[int, int]]:
-    """(start, end) of each marker segment, and of the entropy-coded data after each SOS."""
+    """(start, end) of each marker segment, and of the entropy-coded data after each SOS.
+
+    Tolerates damaged files (the mutators parse what they have already mutated).
+    """
     spans, at = [(0, 2)], 2
     while at + 2 <= len(data) and data[at] == 0xFF:
         marker = data[at + 1]
@@ -409,7 +412,7 @@ def jpeg_segments(data: bytes) -> list[tuple[int, int]]:
                 break
             continue
         (length,) = struct.unpack(">H", data[at + 2 : at + 4])
-        end = at + 2 + length
+        end = min(at + 2 + length, len(data))  # a damaged length may point past the end
         spans.append((at, end))
         at = end
         if marker == 0xDA:  # scan data runs to the next marker that is not a stuffed 0 or RSTn
@@ -419,7 +422,7 @@ def jpeg_segments(data: bytes) -> list[tuple[int, int]]:
             ):
                 at += 1
             spans.append((scan, at))
-    return spans
+    return [(a, b) for a, b in spans if a < b]
 
 
 def riff_chunks(data: bytes) -> list[tuple[int, int]]:
@@ -645,9 +648,12 @@ def png_mutants(draw: st.DrawFn) -> bytes:
     return data
 
 
+SOF_MARKERS = (0xC0, 0xC1, 0xC2, 0xC3, 0xC9, 0xCA)
+
+
 def _jpeg_frame_header(data: bytes) -> int | None:
     for start, _ in jpeg_segments(data):
-        if data[start] == 0xFF and data[start + 1] in (0xC0, 0xC1, 0xC2, 0xC3, 0xC9, 0xCA):
+        if start + 9 <= len(data) and data[start] == 0xFF and data[start + 1] in SOF_MARKERS:
             return start
     return None
 
