@@ -176,6 +176,7 @@ def _too_many_bytes_message(limit: int) -> str:
 def _decode(data: bytes) -> tuple[Image.Image, str, str]:
     """Open, size-check, decode the first frame and convert to RGB; all errors -> ImageLoadError."""
     try:
+        _check_gif_first_frame(data)
         im = _open_lazily(data)
         fmt, mode = str(im.format), im.mode
         check_header_size(im.size)
@@ -218,6 +219,34 @@ def _open_lazily(data: bytes) -> Image.Image:
     with _OPEN_LOCK, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         return Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+
+
+def _check_gif_first_frame(data: bytes) -> None:
+    """Size-check a GIF's screen and first frame before Image.open, which allocates the frame."""
+    if not data.startswith((b"GIF87a", b"GIF89a")) or len(data) < 13:
+        return
+    screen = struct.unpack_from("<HH", data, 6)
+    check_header_size(screen)
+    frame = _gif_first_frame_extent(data)
+    if frame is not None:
+        check_header_size((max(screen[0], frame[0]), max(screen[1], frame[1])))
+
+
+def _gif_first_frame_extent(data: bytes) -> tuple[int, int] | None:
+    """(left + width, top + height) of a GIF's first image descriptor; None if none is found."""
+    flags = data[10]
+    pos = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    while pos < len(data):
+        if data[pos] == 0x2C and pos + 9 <= len(data):  # image descriptor
+            left, top, width, height = struct.unpack_from("<HHHH", data, pos + 1)
+            return left + width, top + height
+        if data[pos] != 0x21 or pos + 2 > len(data):  # only extensions may come first
+            return None
+        pos += 2
+        while pos < len(data) and data[pos]:  # skip the extension's data sub-blocks
+            pos += data[pos] + 1
+        pos += 1
+    return None
 
 
 def check_header_size(size: tuple[int, int], max_pixels: int = MAX_PIXELS) -> None:

@@ -1075,12 +1075,6 @@ def gif_with_disposal(screen: tuple[int, int], frame: tuple[int, int]) -> bytes:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by atheris: Pillow's GIF opener fills a frame-sized disposal buffer (up to its "
-    "own 89.5 MP limit) inside Image.open, before the loader's size check: a 43-byte GIF that "
-    "claims 20000x20000 costs 77 MB; images.py could check the GIF screen and first frame first",
-)
 @pytest.mark.parametrize("screen", [(20000, 20000), (100, 100)])
 def test_a_gif_frame_over_the_cap_is_refused_before_pillow_fills_it(screen) -> None:
     data = gif_with_disposal(screen, (9000, 9000))  # 81 MP: under Pillow's limit, over ours
