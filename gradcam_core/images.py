@@ -173,6 +173,9 @@ def _too_many_bytes_message(limit: int) -> str:
     )
 
 
+_GIF_BLOCK = re.compile(rb"[!,;]")  # extension, image descriptor, trailer
+
+
 def _decode(data: bytes) -> tuple[Image.Image, str, str]:
     """Open, size-check, decode the first frame and convert to RGB; all errors -> ImageLoadError."""
     try:
@@ -233,17 +236,20 @@ def _check_gif_first_frame(data: bytes) -> None:
 
 
 def _gif_first_frame_extent(data: bytes) -> tuple[int, int] | None:
-    """(left + width, top + height) of a GIF's first image descriptor; None if none is found."""
+    """(left + width, top + height) of a GIF's first image descriptor, found as Pillow finds it."""
     flags = data[10]
     pos = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
-    while pos < len(data):
-        if data[pos] == 0x2C and pos + 9 <= len(data):  # image descriptor
+    while (block := _GIF_BLOCK.search(data, pos)) is not None:  # Pillow skips other bytes
+        pos = block.start()
+        if data[pos] == 0x3B:  # trailer
+            return None
+        if data[pos] == 0x2C:  # image descriptor
+            if pos + 9 > len(data):
+                return None
             left, top, width, height = struct.unpack_from("<HHHH", data, pos + 1)
             return left + width, top + height
-        if data[pos] != 0x21 or pos + 2 > len(data):  # only extensions may come first
-            return None
-        pos += 2
-        while pos < len(data) and data[pos]:  # skip the extension's data sub-blocks
+        pos += 2  # an extension: introducer and label, then its data sub-blocks
+        while pos < len(data) and data[pos]:
             pos += data[pos] + 1
         pos += 1
     return None

@@ -1062,12 +1062,13 @@ def test_a_40_megapixel_rgba_png_decodes_within_16_bytes_per_pixel() -> None:
     assert growth[0] <= 16 * width * height, f"{growth[0] / (width * height):.1f} bytes per pixel"
 
 
-def gif_with_disposal(screen: tuple[int, int], frame: tuple[int, int]) -> bytes:
-    """A 43-byte GIF: one frame with disposal method 2 (restore to background)."""
+def gif_with_disposal(screen: tuple[int, int], frame: tuple[int, int], junk: bytes = b"") -> bytes:
+    """A 43-byte GIF: one frame with disposal method 2 (restore to background), after ``junk``."""
     return (
         b"GIF89a"
         + struct.pack("<HHBBB", *screen, 0x80, 0, 0)
         + bytes(6)  # a two-colour global palette
+        + junk  # bytes that are no block: Pillow skips them, one by one
         + b"\x21\xf9\x04\x08\x00\x00\x00\x00"  # graphic control: disposal 2
         + b"\x2c"
         + struct.pack("<HHHHB", 0, 0, *frame, 0)
@@ -1075,9 +1076,11 @@ def gif_with_disposal(screen: tuple[int, int], frame: tuple[int, int]) -> bytes:
     )
 
 
-@pytest.mark.parametrize("screen", [(20000, 20000), (100, 100)])
-def test_a_gif_frame_over_the_cap_is_refused_before_pillow_fills_it(screen) -> None:
-    data = gif_with_disposal(screen, (9000, 9000))  # 81 MP: under Pillow's limit, over ours
+@pytest.mark.parametrize(
+    ("screen", "junk"), [((20000, 20000), b""), ((100, 100), b""), ((100, 100), b"GIF\x00\xff")]
+)
+def test_a_gif_frame_over_the_cap_is_refused_before_pillow_fills_it(screen, junk) -> None:
+    data = gif_with_disposal(screen, (9000, 9000), junk)  # 81 MP: under Pillow's limit, over ours
     with peak_rss_growth() as growth, pytest.raises(ImageLoadError, match="megapixels"):
         load_image(data)
     assert growth[0] < 16 * MB, f"peak RSS grew by {growth[0] / MB:.0f} MB for {len(data)} bytes"
