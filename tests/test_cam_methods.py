@@ -278,6 +278,16 @@ def test_eigen_cam_rank_one_with_mixed_channel_signs():
     np.testing.assert_allclose(r.normalized, spatial / 4.0, atol=1e-6)
 
 
+def test_eigen_cam_takes_the_svd_of_the_activations_as_they_are():
+    # Columns with disjoint support are orthogonal, so A^T A = diag(18, 5) and v_1 = e_0:
+    # L = A^0 = [3, 3, 0, 0]. Centring first (pytorch-grad-cam) would mix both channels.
+    flat = np.array([[3.0, 0.0], [3.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
+    activations = flat.reshape(2, 2, 2)
+    r = EigenCAM().from_tensors(activations, np.zeros_like(activations), layer="L", class_index=0)
+    np.testing.assert_allclose(r.weights, [1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(r.raw, [[3.0, 3.0], [0.0, 0.0]], atol=1e-12)
+
+
 def test_eigen_cam_sign_agrees_with_mean_activation():
     activations = np.random.default_rng(16).normal(size=(5, 6, 7)) + 0.3
     raw = activations.reshape(-1, 7) @ principal_direction(activations)

@@ -15,16 +15,14 @@ from .cam import class_score
 
 
 def principal_direction(activations: np.ndarray) -> np.ndarray:
-    """v_1 (K,): the first principal axis of A as (h w, K) rows, signed to agree with mean_k A^k.
+    """v_1 (K,): the first right singular vector of A as (h w, K) rows, signed like mean_k A^k.
 
-    The axis comes from the SVD of the centred rows (of the raw rows when every cell is the
-    same, e.g. a 1 x 1 map). Its sign is arbitrary, so it is chosen to make the projection A v_1
-    correlate positively with the mean activation over channels (or, failing that, sum to >= 0).
+    As in the paper, the SVD is of the activations themselves (not centred). Its sign is
+    arbitrary, so it is chosen to make the projection A v_1 correlate positively with the mean
+    activation over channels (or, failing that, sum to >= 0).
     """
     flat = np.asarray(activations, dtype=np.float64).reshape(-1, activations.shape[-1])
-    centred = flat - flat.mean(axis=0)
-    basis = centred if np.any(centred) else flat
-    _, _, vt = np.linalg.svd(basis, full_matrices=False)
+    _, _, vt = np.linalg.svd(flat, full_matrices=False)
     direction = vt[0]
     projection = flat @ direction
     mean_activation = flat.mean(axis=1)
@@ -37,15 +35,15 @@ def principal_direction(activations: np.ndarray) -> np.ndarray:
 class EigenCAM(BaseCAM):
     """map = A v_1: the activations projected on their first principal axis (no gradients).
 
-    Unlike pytorch-grad-cam, which projects the centred activations (so ReLU keeps the cells
-    above the mean) and leaves the SVD's sign as it comes, the raw activations are projected, as
-    in the paper (L = A V_1), and the sign is fixed (see ``principal_direction``). The map is the
-    same for every class: the weights are v_1.
+    As in the paper (A = U S V^T, L = A V_1), the SVD and the projection both use the activations
+    as they are. pytorch-grad-cam centres them first (so ReLU keeps the cells above the mean) and
+    leaves the SVD's sign as it comes; here the sign is fixed (see ``principal_direction``). The
+    map is the same for every class: the weights are v_1.
     """
 
     name = "Eigen-CAM"
     formula = (
-        r"A=U\Sigma V^\top\ (\text{rows } A_{ij}\in\mathbb{R}^K\text{, centred}),\quad "
+        r"A=U\Sigma V^\top\ (\text{rows } A_{ij}\in\mathbb{R}^K),\quad "
         r"L=\mathrm{ReLU}\Big(\sum_k v_{1k} A^k\Big)"
     )
 
