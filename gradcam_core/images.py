@@ -34,6 +34,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 # camera photos (e.g. 7952x5304 = 42.2 MP is out, 7360x4912 = 36.2 MP is in).
 MAX_PIXELS = 40_000_000
 
+# Sides may differ at most 20:1 (a wide phone panorama is under 10:1). A thinner strip squashed
+# into the model's square input is meaningless, and drawn in a page it is rounded to 0 px high.
+MAX_ASPECT_RATIO = 20
+
 # Pillow decodes these codecs in pure Python, one pixel or row per loop turn with the GIL held:
 # an 84-byte run-length BMP claiming 12 MP took ~3 s. Such files are tiny old icons in practice,
 # so their cap is far lower (about 0.25 s of decoding at most).
@@ -256,12 +260,17 @@ def _gif_first_frame_extent(data: bytes) -> tuple[int, int] | None:
 
 
 def check_header_size(size: tuple[int, int], max_pixels: int = MAX_PIXELS) -> None:
-    """Raise ImageLoadError if a header's (width, height) is empty or over max_pixels."""
+    """Raise ImageLoadError if a header's (width, height) is empty, over max_pixels or too thin."""
     width, height = size
     if width <= 0 or height <= 0:
         raise ImageLoadError(_empty_size_message((width, height)))
     if width * height > max_pixels:
         raise ImageLoadError(_too_many_pixels_message((width, height), max_pixels))
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ImageLoadError(
+            f"The image is {width}x{height} pixels: a strip more than {MAX_ASPECT_RATIO} times "
+            "longer than it is wide, too thin to explain. Crop it closer to square and try again."
+        )
 
 
 def _check_slow_codec(im: Image.Image) -> None:

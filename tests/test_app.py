@@ -12,6 +12,8 @@ import pytest
 from apptest_support import count_core_calls, new_app
 from PIL import Image
 
+from gradcam_core.images import MAX_ASPECT_RATIO
+
 pytestmark = pytest.mark.slow
 
 
@@ -31,6 +33,7 @@ def _png_bytes(pixels: np.ndarray) -> bytes:
 
 
 _NOISE_PNG = _png_bytes(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+_STRIP_PNG = _png_bytes(np.full((1, 1500, 3), 128, dtype=np.uint8))  # drawn 0 px high, if allowed
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
@@ -136,6 +139,7 @@ def _samples():
         ("cut.png", _NOISE_PNG[: len(_NOISE_PNG) // 2], "damaged or incomplete"),
         ("huge.png", _png_header_claiming(20000, 20000), "megapixels"),
         ("empty.jpg", b"", "empty"),
+        ("strip.png", _STRIP_PNG, "too thin"),
     ],
 )
 def test_bad_uploads_show_an_error_and_the_app_keeps_working(app, name, content, reason):
@@ -147,6 +151,14 @@ def test_bad_uploads_show_an_error_and_the_app_keeps_working(app, name, content,
     assert _panel_images(app) == 4  # the sample is still explained
     app.sidebar.file_uploader(key="upload").set_value(None).run()
     assert not app.error
+
+
+def test_a_panorama_at_the_aspect_limit_is_explained(app):
+    pixels = np.random.default_rng(1).integers(0, 255, (80, 80 * MAX_ASPECT_RATIO, 3), np.uint8)
+    app.sidebar.file_uploader(key="upload").upload("panorama.png", _png_bytes(pixels), "image/png")
+    app.run()
+    assert not app.exception and not app.error
+    assert _panel_images(app) == 4
 
 
 def test_a_model_that_cannot_download_falls_back_to_the_bundled_one(app, monkeypatch):

@@ -47,7 +47,7 @@ from PIL import Image
 
 from gradcam_core import cli
 from gradcam_core.errors import ImageLoadError
-from gradcam_core.images import ALLOWED_FORMATS, MAX_PIXELS, load_image
+from gradcam_core.images import ALLOWED_FORMATS, MAX_ASPECT_RATIO, MAX_PIXELS, load_image
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -1273,7 +1273,8 @@ def test_cli_target_that_only_looks_numeric_gets_a_class_lookup_message(
 @st.composite
 def valid_photos(draw: st.DrawFn) -> tuple[bytes, str]:
     """A valid image of random size, mode and format (what a phone or an editor might write)."""
-    width, height = draw(st.integers(1, 700)), draw(st.integers(1, 700))
+    width = draw(st.integers(1, 700))
+    height = draw(st.integers(-(-width // MAX_ASPECT_RATIO), min(700, width * MAX_ASPECT_RATIO)))
     picture = _picture(width, height, draw(st.integers(0, 100)))
     mode = draw(st.sampled_from(["RGB", "L", "RGBA", "P", "1", "CMYK", "I;16"]))
     fmt = draw(st.sampled_from(["PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP"]))

@@ -602,6 +602,11 @@ def test_header_size_check_boundaries() -> None:
         check_header_size((8001, 5000))
     with pytest.raises(ImageLoadError, match="empty"):
         check_header_size((0, 10))
+    check_header_size((2000, 100))  # 20:1 is allowed
+    with pytest.raises(ImageLoadError, match="2001x100 pixels: a strip"):
+        check_header_size((2001, 100))
+    with pytest.raises(ImageLoadError, match="too thin"):
+        check_header_size((1, 21))
 
 
 def test_zero_dimension_png_header() -> None:
