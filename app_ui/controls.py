@@ -9,7 +9,9 @@ checks a URL value against the widget's options (the allow-list) and ignores any
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import streamlit as st
@@ -96,9 +98,27 @@ def current() -> Selection | None:
     return getattr(_RUN, "selection", None)
 
 
+def _accept_name_in_url(key: str, options: Sequence[Any], label: Callable[[Any], str]) -> None:
+    """Let a URL name an option as well as give its label: ?model=vgg16, ?target=281.
+
+    Streamlit's binding matches a URL value against the labels the picker shows; a value that is
+    no label but is an option's own name or index is put in session state before the picker is
+    made, so it is chosen. (Streamlit then drops it from the address bar; the app's own links,
+    made as the user picks, carry the labels.)
+    """
+    given = st.query_params.get(key)
+    if given is None or given in {label(option) for option in options}:
+        return
+    for option in options:
+        if str(option) == given:
+            st.session_state[key] = option
+            return
+
+
 def _photo() -> tuple[LoadedImage, str, str | None]:
     """Webcam shot, else upload, else the chosen sample; a bad file shows an error, falls back."""
     st.sidebar.subheader("Photo")
+    _accept_name_in_url("sample", samples.sample_ids(), lambda i: samples.get_sample(i).title)
     sample_id = st.sidebar.selectbox(
         "Sample photo",
         samples.sample_ids(),
@@ -153,6 +173,7 @@ def _model() -> tuple[str, keras.Model]:
     A failed download is remembered for the session, so reruns do not retry it until asked.
     """
     specs = gc.available_models()
+    _accept_name_in_url("model", [s.name for s in specs], lambda n: gc.get_spec(n).label)
     name = st.sidebar.selectbox(
         "Model",
         [s.name for s in specs],
@@ -179,11 +200,16 @@ def _layer(model_name: str) -> gc.LayerInfo:
     names = [info.name for info in table]
     default = gc.get_spec(model_name).default_layer
     by_name = {info.name: info for info in table}
+
+    def label(name: str) -> str:
+        return f"{name} ({by_name[name].size_label.replace(' x ', '×')})"
+
+    _accept_name_in_url("layer", names, label)
     chosen = st.sidebar.selectbox(
         "Layer",
         names,
         index=names.index(default) if default in names else len(names) - 1,
-        format_func=lambda n: f"{n} ({by_name[n].size_label.replace(' x ', '×')})",
+        format_func=label,
         key="layer",
         bind="query-params",
         help="Every layer with a 4-D feature map, input to output; the default is the last "
@@ -201,10 +227,15 @@ def _target(predictions: list[gc.Prediction], context: tuple[str, str]) -> int:
         st.session_state["target"] = top[0]
     st.session_state[_CONTEXT] = context
     probability = {p.index: p.probability for p in predictions}
+
+    def label(index: int) -> str:
+        return f"{gc.class_name(index)} ({index})"
+
+    _accept_name_in_url("target", options, label)
     return st.sidebar.selectbox(
         "Target class",
         options,
-        format_func=lambda i: f"{gc.class_name(i)} ({i})",
+        format_func=label,
         key="target",
         bind="query-params",
         help="The top predictions come first ("

@@ -199,6 +199,18 @@ def test_query_parameters_restore_a_view():
     assert "cup" in _headline(session) and "softmax" in _headline(session)
 
 
+def test_query_parameters_may_name_options_instead_of_giving_their_labels():
+    session = new_app(
+        sample="coffee", model="efficientnet_lite1", layer="block5c_add", target="968"
+    )
+    session.run()
+    assert not session.exception and not session.error
+    values = {s.key: s.value for s in session.sidebar.selectbox}
+    assert values["sample"] == "coffee" and values["model"] == "efficientnet_lite1"
+    assert values["layer"] == "block5c_add" and values["target"] == 968
+    assert "EfficientNet-Lite1" in _headline(session) and "cup" in _headline(session)
+
+
 def test_query_parameters_outside_the_allow_lists_are_ignored():
     session = new_app(model="<script>alert(1)</script>", layer="nope", target="99999", cmap="x")
     session.run()
