@@ -25,7 +25,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TIMEOUT_MS = 900_000
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-PANELS = "[data-testid='stMain'] [data-testid='stHorizontalBlock'] [data-testid='stImage'] img"
+STAGES = "[data-testid='stMain'] [data-testid='stHorizontalBlock']"  # the first row: 4 panels
 LINKS = [  # (sample, class index, class name as the headline shows it, colormap)
     ("cat_and_coffee", 282, "tiger cat", "inferno"),
     ("cat_and_coffee", 967, "espresso", "jet"),
@@ -66,16 +66,18 @@ def main() -> int:
             for student in range(args.students):
                 sample, target, name, cmap = LINKS[student % len(LINKS)]
                 page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-                page.goto(f"{url}/?sample={sample}&target={target}&cmap={cmap}")
+                link = f"{url}/?sample={sample}&target={target}&cmap={cmap}"
+                page.goto(link, wait_until="commit")
                 pages.append((page, name))
             opened = time.perf_counter() - started
             seconds = []
             for student, (page, name) in enumerate(pages):
-                page.locator(PANELS).nth(3).wait_for(timeout=TIMEOUT_MS)
+                panels = page.locator(STAGES).first.locator("[data-testid='stImage'] img")
+                panels.nth(3).wait_for(timeout=TIMEOUT_MS)
                 page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
                 seconds.append(time.perf_counter() - started)
                 main_text = page.locator("[data-testid='stMain']").inner_text()
-                shown = page.locator(PANELS).count()
+                shown = panels.count()
                 problems = page.locator(
                     "[data-testid='stException'], [data-testid='stAlertContentError']"
                 ).count()
