@@ -23,8 +23,8 @@ NOTES = {
     "its maps reliable at early, high-resolution layers too.",
     "scorecam": "No gradients: each channel, upsampled, masks the photo, and its weight is how "
     "strongly the masked photo alone scores for the class.",
-    "eigencam": "No gradients and no class: the first principal component of the activations, "
-    "so the map is the same whichever class is chosen.",
+    "eigencam": "No gradients and no class: the activations projected on their main direction "
+    "(first singular vector), so the map is the same whichever class is chosen.",
     "cam": "The original: the weights are the classifier's own Dense weights, which exist only "
     "when the layer is pooled straight into one Dense layer.",
     "guided_gradcam": "Multiplies the upsampled Grad-CAM map by guided backpropagation (the input "

@@ -1,4 +1,4 @@
-"""Eigen-CAM (Muhammad & Yeasin, 2020): the first principal component of the activations."""
+"""Eigen-CAM (Muhammad & Yeasin, 2020): the activations projected on their first singular vector."""
 
 from __future__ import annotations
 
