@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import keras
 import streamlit as st
@@ -34,6 +34,8 @@ COLORMAP_NOTES = {
     "turbo": "rainbow, smoother than jet",
     "plasma": "perceptual",
 }
+T = TypeVar("T")
+
 # The selection lives for one script run, in the thread that runs it: session state would keep
 # the previous run's copy (and its full-size photo) alive for another run.
 _RUN = threading.local()
@@ -98,33 +100,31 @@ def current() -> Selection | None:
     return getattr(_RUN, "selection", None)
 
 
-def _accept_name_in_url(key: str, options: Sequence[Any], label: Callable[[Any], str]) -> None:
-    """Let a URL name an option as well as give its label: ?model=vgg16, ?target=281.
+def _url_picker(
+    title: str, options: Sequence[T], label: Callable[[T], str], key: str, **kwargs: Any
+) -> T:
+    """A sidebar selectbox bound to the URL parameter ``key``, which may give a label or a name.
 
-    Streamlit's binding matches a URL value against the labels the picker shows; a value that is
-    no label but is an option's own name or index is put in session state before the picker is
-    made, so it is chosen. (Streamlit then drops it from the address bar; the app's own links,
-    made as the user picks, carry the labels.)
+    Streamlit's binding matches a URL value against the labels the picker shows (?target=cup+(968)).
+    A value that is no label but is an option's own name or index (?model=vgg16, ?target=968) is
+    put in session state before the picker is made, so it is chosen. (Streamlit then drops it
+    from the address bar; the app's own links, made as the user picks, carry the labels.)
     """
     given = st.query_params.get(key)
-    if given is None or given in {label(option) for option in options}:
-        return
-    for option in options:
-        if str(option) == given:
-            st.session_state[key] = option
-            return
+    if given is not None and given not in {label(option) for option in options}:
+        named = next((option for option in options if str(option) == given), None)
+        if named is not None:
+            st.session_state[key] = named
+    return st.sidebar.selectbox(
+        title, options, format_func=label, key=key, bind="query-params", **kwargs
+    )
 
 
 def _photo() -> tuple[LoadedImage, str, str | None]:
     """Webcam shot, else upload, else the chosen sample; a bad file shows an error, falls back."""
     st.sidebar.subheader("Photo")
-    _accept_name_in_url("sample", samples.sample_ids(), lambda i: samples.get_sample(i).title)
-    sample_id = st.sidebar.selectbox(
-        "Sample photo",
-        samples.sample_ids(),
-        format_func=lambda i: samples.get_sample(i).title,
-        key="sample",
-        bind="query-params",
+    sample_id = _url_picker(
+        "Sample photo", samples.sample_ids(), lambda i: samples.get_sample(i).title, "sample"
     )
     upload = st.sidebar.file_uploader("…or upload your own", type=UPLOAD_EXTENSIONS, key="upload")
     shot = None
@@ -173,13 +173,11 @@ def _model() -> tuple[str, keras.Model]:
     A failed download is remembered for the session, so reruns do not retry it until asked.
     """
     specs = gc.available_models()
-    _accept_name_in_url("model", [s.name for s in specs], lambda n: gc.get_spec(n).label)
-    name = st.sidebar.selectbox(
+    name = _url_picker(
         "Model",
         [s.name for s in specs],
-        format_func=lambda n: gc.get_spec(n).label,
-        key="model",
-        bind="query-params",
+        lambda n: gc.get_spec(n).label,
+        "model",
         help="Bundled models work offline; others download their weights once (size shown).",
     )
     failures: dict[str, str] = st.session_state.setdefault(_FAILED_MODELS, {})
@@ -204,14 +202,12 @@ def _layer(model_name: str) -> gc.LayerInfo:
     def label(name: str) -> str:
         return f"{name} ({by_name[name].size_label.replace(' x ', '×')})"
 
-    _accept_name_in_url("layer", names, label)
-    chosen = st.sidebar.selectbox(
+    chosen = _url_picker(
         "Layer",
         names,
+        label,
+        "layer",
         index=names.index(default) if default in names else len(names) - 1,
-        format_func=label,
-        key="layer",
-        bind="query-params",
         help="Every layer with a 4-D feature map, input to output; the default is the last "
         "map before pooling.",
     )
@@ -231,13 +227,11 @@ def _target(predictions: list[gc.Prediction], context: tuple[str, str]) -> int:
     def label(index: int) -> str:
         return f"{gc.class_name(index)} ({index})"
 
-    _accept_name_in_url("target", options, label)
-    return st.sidebar.selectbox(
+    return _url_picker(
         "Target class",
         options,
-        format_func=label,
-        key="target",
-        bind="query-params",
+        label,
+        "target",
         help="The top predictions come first ("
         + ", ".join(f"{gc.class_name(i)} {probability[i]:.0%}" for i in top)
         + "); type to search all 1000 classes.",
