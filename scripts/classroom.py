@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import streamlit_server  # noqa: E402
-from test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from proc_status import status_kb  # noqa: E402
+from test_browser import CHROMIUM, CHROMIUM_ARGS, wait_for_script  # noqa: E402
 
 TIMEOUT_MS = 900_000
-DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 STAGES = "[data-testid='stMain'] [data-testid='stHorizontalBlock']"  # the first row: 4 panels
 LINKS = [  # (sample, class index, class name as the headline shows it, colormap)
     ("cat_and_coffee", 282, "tiger cat", "inferno"),
@@ -34,14 +34,6 @@ LINKS = [  # (sample, class index, class name as the headline shows it, colormap
     ("motorcycle", 665, "moped", "cividis"),
     ("rocket", 657, "missile", "jet"),
 ]
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident memory (VmHWM) in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> int:
@@ -74,7 +66,7 @@ def main() -> int:
             for student, (page, name) in enumerate(pages):
                 panels = page.locator(STAGES).first.locator("[data-testid='stImage'] img")
                 panels.nth(3).wait_for(timeout=TIMEOUT_MS)
-                page.wait_for_selector(DONE, timeout=TIMEOUT_MS)
+                wait_for_script(page, TIMEOUT_MS)
                 seconds.append(time.perf_counter() - started)
                 main_text = page.locator("[data-testid='stMain']").inner_text()
                 shown = panels.count()
@@ -91,7 +83,7 @@ def main() -> int:
         print(
             f"{args.students} students: tabs opened in {opened:.1f} s; all maps drawn within "
             f"{max(seconds):.1f} s of the first tab opening; server peak RSS "
-            f"{peak_rss_mb(server.pid):.0f} MB; {failures} failed"
+            f"{status_kb('VmHWM', server.pid) / 1024:.0f} MB; {failures} failed"
         )
     finally:
         server.terminate()

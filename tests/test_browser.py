@@ -53,10 +53,10 @@ def server() -> Iterator[str]:
     log.close()
 
 
-def _wait_for_script(page) -> None:
+def wait_for_script(page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:
     """Wait until Streamlit has finished running the script (no 'running' status shown)."""
     page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=SCRIPT_TIMEOUT_MS
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
     )
 
 
@@ -77,7 +77,7 @@ def test_a_deep_link_as_the_first_request_gets_the_shared_sidebar(server):
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{server}/layers?sample=Espresso+cup")
         page.get_by_text("Layers: from edges to objects").wait_for(timeout=SCRIPT_TIMEOUT_MS)
-        _wait_for_script(page)
+        wait_for_script(page)
         sidebar = page.locator("[data-testid='stSidebar']")
         assert sidebar.locator("[data-testid='stSelectbox']").count() >= 5
         # the sample from the URL is explained: espresso is its top class
@@ -95,7 +95,7 @@ def test_upload_through_the_page_shows_four_panels(server, tmp_path):
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(server)
         page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
-        _wait_for_script(page)
+        wait_for_script(page)
         page.screenshot(path=str(ARTIFACTS / "browser_first_load.png"), full_page=True)
 
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
@@ -103,7 +103,7 @@ def test_upload_through_the_page_shows_four_panels(server, tmp_path):
         )
         page.get_by_text("coffee.jpg").first.wait_for(timeout=SCRIPT_TIMEOUT_MS)
         page.get_by_text("Explaining espresso").wait_for(timeout=SCRIPT_TIMEOUT_MS)
-        _wait_for_script(page)
+        wait_for_script(page)
         main = page.locator("[data-testid='stMain']")
         for title in ("1. Weighted sum", "2. After ReLU", "3. Normalized", "4. Overlay"):
             assert main.get_by_text(title, exact=True).is_visible()

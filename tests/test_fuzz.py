@@ -44,6 +44,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from proc_status import status_kb
 
 from gradcam_core import cli
 from gradcam_core.errors import ImageLoadError
@@ -65,15 +66,7 @@ MEMORY_PER_PIXEL = 32  # bytes per claimed pixel (an RGBA decode, compositing an
 
 # ---------------------------------------------------------------- memory and time probes
 
-_PROC_STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
-
-
-def _status_kb(field_name: str) -> int:
-    for line in _PROC_STATUS.read_text().splitlines():
-        if line.startswith(field_name + ":"):
-            return int(line.split()[1])
-    raise KeyError(field_name)
 
 
 @functools.cache
@@ -81,7 +74,7 @@ def peak_rss_resettable() -> bool:
     """True where Linux lets a process reset its own peak RSS (writing 5 to clear_refs)."""
     try:
         _CLEAR_REFS.write_text("5")
-        _status_kb("VmHWM")
+        status_kb("VmHWM")
     except (OSError, KeyError):
         return False
     return True
@@ -99,9 +92,9 @@ def peak_rss_growth() -> Iterator[list[int]]:
         yield box
         return
     _CLEAR_REFS.write_text("5")  # VmHWM := VmRSS
-    before = _status_kb("VmRSS")
+    before = status_kb("VmRSS")
     yield box
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     box[0], box[1] = max(0, peak - before) * 1024, peak * 1024
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from apptest_support import navigation_app, new_app
 from PIL import Image
+from proc_status import status_kb
 from test_browser import server  # noqa: F401  (the `streamlit run` fixture, module-scoped)
 
 from gradcam_core.images import MAX_FILE_BYTES, MAX_PIXELS
@@ -27,15 +28,7 @@ from gradcam_core.images import MAX_FILE_BYTES, MAX_PIXELS
 pytestmark = pytest.mark.slow
 
 MB = 1024 * 1024
-_STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
-
-
-def _status_kb(name: str) -> int:
-    for line in _STATUS.read_text().splitlines():
-        if line.startswith(name + ":"):
-            return int(line.split()[1])
-    raise KeyError(name)
 
 
 def _measured_run(app) -> tuple[float, int]:
@@ -44,11 +37,11 @@ def _measured_run(app) -> tuple[float, int]:
         _CLEAR_REFS.write_text("5")  # VmHWM := VmRSS
     except OSError:
         pytest.skip("this kernel does not let a process reset its peak RSS")
-    before = _status_kb("VmRSS")
+    before = status_kb("VmRSS")
     started = time.perf_counter()
     app.run()
     seconds = time.perf_counter() - started
-    return seconds, (_status_kb("VmHWM") - before) * 1024
+    return seconds, (status_kb("VmHWM") - before) * 1024
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
@@ -167,7 +160,7 @@ def _rss() -> int:
     import gc
 
     gc.collect()
-    return _status_kb("VmRSS") * 1024
+    return status_kb("VmRSS") * 1024
 
 
 def test_tiny_uploads_that_decode_to_40_megapixels_do_not_pin_hundreds_of_mb(app):
@@ -190,7 +183,7 @@ def test_tiny_uploads_that_decode_to_40_megapixels_do_not_pin_hundreds_of_mb(app
 def test_a_real_browser_refuses_an_upload_over_max_upload_size(server, tmp_path):  # noqa: F811
     """In Chromium, Streamlit's uploader refuses a 21 MB file itself (maxUploadSize = 20)."""
     from playwright.sync_api import sync_playwright
-    from test_browser import SCRIPT_TIMEOUT_MS, _launch, _wait_for_script
+    from test_browser import SCRIPT_TIMEOUT_MS, _launch, wait_for_script
 
     big = tmp_path / "big.png"
     big.write_bytes(header_claiming(100, 100) + b"\0" * (21 * MB))
@@ -199,12 +192,12 @@ def test_a_real_browser_refuses_an_upload_over_max_upload_size(server, tmp_path)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(server)
         page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
-        _wait_for_script(page)
+        wait_for_script(page)
         uploader = page.locator("[data-testid='stFileUploader']")
         uploader.locator("input[type='file']").set_input_files(str(big))
         uploader.get_by_text("or smaller").wait_for(timeout=30_000)
         assert "20" in uploader.inner_text()
-        _wait_for_script(page)
+        wait_for_script(page)
         main = page.locator("[data-testid='stMain']")
         assert "Could not use" not in main.inner_text()  # our loader never saw it
         assert page.locator("[data-testid='stException']").count() == 0

@@ -17,12 +17,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pytest
 from apptest_support import clear_data_caches, navigation_app, new_app
 from PIL import Image
+from proc_status import status_kb
 
 from gradcam_core import engine, samples
 
@@ -63,10 +63,7 @@ def generated_uploads() -> list[tuple[str, bytes, str]]:
 def rss_mb() -> float:
     """Resident memory of this process in MB, after a full garbage collection."""
     garbage.collect()
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    return status_kb("VmRSS") / 1024
 
 
 @dataclass
