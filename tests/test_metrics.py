@@ -524,8 +524,8 @@ def _bundled_or_skip():
 
 
 def _sample_objects(model):
-    """(file, object, class, photo, x) for every sample object with ImageNet classes, explained
-    for the one of its classes the model scores highest (not only objects that come out top-1)."""
+    """(file, object, class, top-1, photo, x) for every sample object with ImageNet classes,
+    explained for the one of its classes the model scores highest (not only top-1 objects)."""
     from PIL import Image
 
     samples = json.loads((SAMPLES / "samples.json").read_text())["samples"]
@@ -533,9 +533,11 @@ def _sample_objects(model):
         photo = Image.open(SAMPLES / sample["file"]).convert("RGB")
         x = gc.preprocess("efficientnet_lite0", photo)
         logits = np.asarray(gc.forward(model, x).logits).reshape(-1)
+        top = int(np.argmax(logits))
         for obj in sample["objects"]:
             if obj["classes"]:
-                yield sample["file"], obj, max(obj["classes"], key=lambda c: logits[c]), photo, x
+                c = max(obj["classes"], key=lambda i: logits[i])
+                yield sample["file"], obj, c, top, photo, x
 
 
 def _centre_bump(shape: tuple[int, int]) -> np.ndarray:
@@ -548,15 +550,21 @@ def _centre_bump(shape: tuple[int, int]) -> np.ndarray:
 @pytest.mark.slow
 def test_pointing_game_on_the_sample_boxes_beats_a_centre_bias_baseline():
     model = _bundled_or_skip()
-    cam_hits, centre_hits, cam_iou, centre_iou = {}, {}, [], []
-    for file, obj, c, photo, x in _sample_objects(model):
+    cam_hits, centre_hits, cam_iou, centre_iou, recognized = {}, {}, [], [], []
+    for file, obj, c, top, photo, x in _sample_objects(model):
         normalized = gc.grad_cam(model, x, class_index=c).normalized
         cam = gm.localize(normalized, obj["box"], photo.size)
         centre = gm.localize(_centre_bump(normalized.shape), obj["box"], photo.size)
         print(f"{file} {obj['label']} ({c}): {cam}; centre baseline {centre}")
+        if c == top:  # an object the model recognizes (its class is the top-1) is found
+            assert cam.hit, f"{file}: peak {cam.peak} outside {obj['label']} {obj['box']}"
+            box_share = gm.box_area(cam.box) / (photo.size[0] * photo.size[1])
+            assert cam.mass_share > box_share  # more of the map in the box than a flat map puts
+            recognized.append((file, obj["label"]))
         cam_hits[file, obj["label"]], centre_hits[file, obj["label"]] = cam.hit, centre.hit
         cam_iou.append(cam.iou)
         centre_iou.append(centre.iou)
+    assert ("cat.jpg", "cat") in recognized and ("coffee.jpg", "coffee cup") in recognized
     assert len(cam_hits) >= 9
     assert sum(cam_hits.values()) > sum(centre_hits.values())
     assert np.mean(cam_iou) > np.mean(centre_iou) + 0.1
