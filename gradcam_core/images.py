@@ -56,6 +56,7 @@ _OPEN_LOCK = threading.Lock()
 _READ_CHUNK = 8 * 1024 * 1024
 _FORMATS_TEXT = "JPEG, PNG, WebP, BMP, TIFF or GIF"
 _WHITE = (255, 255, 255, 255)
+_GIF_BLOCK = re.compile(rb"[!,;]")  # a GIF extension, image descriptor or trailer
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _HIGH_BIT_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 
@@ -175,9 +176,6 @@ def _too_many_bytes_message(limit: int) -> str:
         f"The file is larger than {limit / 2**20:.0f} MB. "
         "Upload a smaller image (e.g. re-save it as JPEG or reduce its size)."
     )
-
-
-_GIF_BLOCK = re.compile(rb"[!,;]")  # extension, image descriptor, trailer
 
 
 def _decode(data: bytes) -> tuple[Image.Image, str, str]:
