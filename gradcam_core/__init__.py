@@ -5,129 +5,145 @@ model = gc.load_model("efficientnet_lite0")
 x = gc.preprocess("efficientnet_lite0", pil_image)
 r = gc.grad_cam(model, x, layer=gc.default_layer(model), class_index=281)
 r.weights, r.raw, r.relu, r.normalized
+
+Names are imported on first use, through ``tf_logging.load_tensorflow``, which keeps TensorFlow's
+start-up lines out of stderr; so ``python -m gradcam_core`` can read ``--verbose`` before
+TensorFlow loads.
 """
 
 from __future__ import annotations
 
-import os
+import importlib
+from typing import TYPE_CHECKING, Any
 
-os.environ.setdefault(
-    "TF_CPP_MIN_LOG_LEVEL", "2"
-)  # keep TensorFlow's start-up chatter out of the UI
+from . import tf_logging
 
-import keras
-import numpy as np
+tf_logging.configure()
 
-from .cams import (
-    CAM_METHODS,
-    BaseCAM,
-    CamResult,
-    GradCAM,
-    grad_cam_all_layers,
-    relu_and_normalize,
-)
-from .engine import SCORES, TF_LOCK, ForwardPass, Score, forward, forward_batch
-from .errors import (
-    ClassLookupError,
-    GradCamError,
-    ImageLoadError,
-    LayerError,
-    ModelUnavailableError,
-)
-from .images import LoadedImage, load_image, resize_for_model
-from .labels import (
-    ImageNetClass,
-    Prediction,
-    class_name,
-    find_class,
-    imagenet_class,
-    search_classes,
-    softmax,
-    top_k,
-)
-from .layers import LayerInfo, default_layer, describe_layers, find_layer, list_layers
-from .models import (
-    DEFAULT_MODEL,
-    MODELS,
-    ModelSpec,
-    available_models,
-    get_spec,
-    load_model,
-    preprocess,
-    preprocess_pixels,
-)
-from .modifiers import ReplaceSoftmaxWithLinear, ends_in_softmax, logits_view
-from .render import COLORMAPS, DEFAULT_COLORMAP, colorize, overlay, upsample
+# Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "CAM_METHODS",
+            "BaseCAM",
+            "CamResult",
+            "GradCAM",
+            "grad_cam",
+            "grad_cam_all_layers",
+            "relu_and_normalize",
+        ),
+        "cams",
+    ),
+    **dict.fromkeys(
+        ("SCORES", "TF_LOCK", "ForwardPass", "Score", "forward", "forward_batch"), "engine"
+    ),
+    **dict.fromkeys(
+        (
+            "ClassLookupError",
+            "GradCamError",
+            "ImageLoadError",
+            "LayerError",
+            "ModelUnavailableError",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(("LoadedImage", "load_image", "resize_for_model"), "images"),
+    **dict.fromkeys(
+        (
+            "ImageNetClass",
+            "Prediction",
+            "class_name",
+            "find_class",
+            "imagenet_class",
+            "search_classes",
+            "softmax",
+            "top_k",
+        ),
+        "labels",
+    ),
+    **dict.fromkeys(
+        ("LayerInfo", "default_layer", "describe_layers", "find_layer", "list_layers"), "layers"
+    ),
+    **dict.fromkeys(
+        (
+            "DEFAULT_MODEL",
+            "MODELS",
+            "ModelSpec",
+            "available_models",
+            "get_spec",
+            "load_model",
+            "preprocess",
+            "preprocess_pixels",
+        ),
+        "models",
+    ),
+    **dict.fromkeys(("ReplaceSoftmaxWithLinear", "ends_in_softmax", "logits_view"), "modifiers"),
+    **dict.fromkeys(("COLORMAPS", "DEFAULT_COLORMAP", "colorize", "overlay", "upsample"), "render"),
+}
+
+__all__ = sorted(_EXPORTS)
 
 
-def grad_cam(
-    model: keras.Model,
-    x: np.ndarray,
-    layer: str | None = None,
-    class_index: int | None = None,
-    score: Score = "logit",
-) -> CamResult:
-    """Grad-CAM for one preprocessed image (1, H, W, 3).
-
-    layer defaults to ``default_layer(model)``, class_index to the top-1 class. A model that ends
-    in softmax is differentiated through a copy that returns logits.
-    """
-    model = logits_view(model)
-    layer = layer or default_layer(model)
-    if class_index is None:
-        class_index = int(np.argmax(forward(model, x).logits))
-    return GradCAM()(model, x, layer, int(class_index), score)
+def __getattr__(name: str) -> Any:
+    """Import a public name (or a submodule such as ``gc.labels``) the first time it is used."""
+    tf_logging.load_tensorflow()
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        return module
+    value = getattr(importlib.import_module(f".{module_name}", __name__), name)
+    globals()[name] = value
+    return value
 
 
-__all__ = [
-    "CAM_METHODS",
-    "COLORMAPS",
-    "DEFAULT_COLORMAP",
-    "DEFAULT_MODEL",
-    "MODELS",
-    "SCORES",
-    "TF_LOCK",
-    "BaseCAM",
-    "CamResult",
-    "ClassLookupError",
-    "ForwardPass",
-    "GradCAM",
-    "GradCamError",
-    "ImageLoadError",
-    "ImageNetClass",
-    "LayerError",
-    "LayerInfo",
-    "LoadedImage",
-    "ModelSpec",
-    "ModelUnavailableError",
-    "Prediction",
-    "ReplaceSoftmaxWithLinear",
-    "Score",
-    "available_models",
-    "class_name",
-    "colorize",
-    "default_layer",
-    "describe_layers",
-    "ends_in_softmax",
-    "find_class",
-    "find_layer",
-    "forward",
-    "forward_batch",
-    "get_spec",
-    "grad_cam",
-    "grad_cam_all_layers",
-    "imagenet_class",
-    "list_layers",
-    "load_image",
-    "load_model",
-    "logits_view",
-    "overlay",
-    "preprocess",
-    "preprocess_pixels",
-    "relu_and_normalize",
-    "resize_for_model",
-    "search_classes",
-    "softmax",
-    "top_k",
-    "upsample",
-]
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:  # what static tools see; at run time the names above load on first use
+    from .cams import (
+        CAM_METHODS,
+        BaseCAM,
+        CamResult,
+        GradCAM,
+        grad_cam,
+        grad_cam_all_layers,
+        relu_and_normalize,
+    )
+    from .engine import SCORES, TF_LOCK, ForwardPass, Score, forward, forward_batch
+    from .errors import (
+        ClassLookupError,
+        GradCamError,
+        ImageLoadError,
+        LayerError,
+        ModelUnavailableError,
+    )
+    from .images import LoadedImage, load_image, resize_for_model
+    from .labels import (
+        ImageNetClass,
+        Prediction,
+        class_name,
+        find_class,
+        imagenet_class,
+        search_classes,
+        softmax,
+        top_k,
+    )
+    from .layers import LayerInfo, default_layer, describe_layers, find_layer, list_layers
+    from .models import (
+        DEFAULT_MODEL,
+        MODELS,
+        ModelSpec,
+        available_models,
+        get_spec,
+        load_model,
+        preprocess,
+        preprocess_pixels,
+    )
+    from .modifiers import ReplaceSoftmaxWithLinear, ends_in_softmax, logits_view
+    from .render import COLORMAPS, DEFAULT_COLORMAP, colorize, overlay, upsample

@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gradcam_core", description="Grad-CAM for a photo, from the command line."
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="let TensorFlow print its start-up and log lines on stderr (hidden by default)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     explain = commands.add_parser("explain", help="explain one image and write the maps to DIR")
     explain.add_argument("image", type=Path, help="JPEG, PNG, WebP, BMP, TIFF or GIF file")

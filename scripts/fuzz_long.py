@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "fuzz"  # atheris writes inputs that failed (or ran slow) here
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
+from gradcam_core import tf_logging
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tf_logging.load_tensorflow()  # as the app and the CLI do: TensorFlow's start-up lines held back
 
-import keras
-import numpy as np
-import pytest
-from apptest_support import clear_data_caches, navigation_app, new_app
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from apptest_support import clear_data_caches, navigation_app, new_app  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

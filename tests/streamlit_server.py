@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -20,7 +21,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(port: int, log: IO | int = subprocess.DEVNULL) -> subprocess.Popen:
+def user_environment(**extra: str) -> dict[str, str]:
+    """This process's environment without the TensorFlow log level the tests set for themselves.
+
+    The app must keep TensorFlow's start-up lines out of its log on its own, as for a user.
+    """
+    unset = ("TF_CPP_MIN_LOG_LEVEL", "GRADCAM_VERBOSE")
+    return {**{k: v for k, v in os.environ.items() if k not in unset}, **extra}
+
+
+def start(
+    port: int, log: IO | int = subprocess.DEVNULL, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Launch the app's server (headless, localhost only); output goes to ``log``."""
     return subprocess.Popen(
         [
@@ -37,6 +49,7 @@ def start(port: int, log: IO | int = subprocess.DEVNULL) -> subprocess.Popen:
             "true",
         ],
         cwd=ROOT,
+        env=user_environment() if env is None else env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )

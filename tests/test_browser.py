@@ -12,6 +12,7 @@ import streamlit_server
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("GRADCAM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
+SERVER_LOG = ARTIFACTS / "streamlit_server.log"
 STARTUP_TIMEOUT_S = 120
 SCRIPT_TIMEOUT_MS = 180_000
 CHROMIUM_ARGS = [
@@ -41,8 +42,10 @@ def server() -> Iterator[str]:
     _require_browser()
     port = streamlit_server.free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit_server.log", "w")  # noqa: SIM115
-    process = streamlit_server.start(port, log)
+    log = open(SERVER_LOG, "w")  # noqa: SIM115
+    # oneDNN forced on: the start-up path of AVX-512 CPUs, on every machine (see the last test)
+    env = streamlit_server.user_environment(TF_ENABLE_ONEDNN_OPTS="1")
+    process = streamlit_server.start(port, log, env)
     url = f"http://127.0.0.1:{port}"
     if not streamlit_server.wait_healthy(url, STARTUP_TIMEOUT_S):
         process.kill()
@@ -115,3 +118,21 @@ def test_upload_through_the_page_shows_four_panels(server, tmp_path):
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(ARTIFACTS / "browser_upload.png"), full_page=True)
         browser.close()
+
+
+def test_the_server_log_has_no_tensorflow_startup_lines(server):
+    """Once a page has run (TensorFlow loaded, the model traced), the log has none of its lines."""
+    from playwright.sync_api import sync_playwright
+
+    from gradcam_core.tf_logging import is_startup_line
+
+    with sync_playwright() as playwright:
+        browser = _launch(playwright)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(server)
+        page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
+        wait_for_script(page)
+        browser.close()
+    logged = SERVER_LOG.read_text().splitlines()
+    assert any("Streamlit app" in line for line in logged)  # the log is the server's
+    assert [line for line in logged if is_startup_line(line) or "oneDNN" in line] == []

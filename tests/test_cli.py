@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit_server
 from PIL import Image
 
 from gradcam_core.cli import main
@@ -76,23 +77,43 @@ def test_bad_options_exit_2(photo, tmp_path, capsys):
     assert capsys.readouterr().err.count("\n") == 2
 
 
-def test_missing_file_exits_2_without_traceback(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gradcam_core",
-            "explain",
-            str(tmp_path / "nope.jpg"),
-            "--out",
-            str(tmp_path / "o"),
-        ],
+def _run_cli(args: list[str], cwd: Path, onednn: str | None) -> subprocess.CompletedProcess:
+    """``python -m gradcam_core`` in a fresh process, with the environment a user would have.
+
+    The test process set TF_CPP_MIN_LOG_LEVEL itself; it is removed so the CLI's own handling is
+    what is checked. TF_ENABLE_ONEDNN_OPTS=1 makes every CPU take the path on which AVX-512
+    machines print "oneDNN custom operations are on" through absl, whatever the log level.
+    """
+    env = streamlit_server.user_environment(PYTHONPATH=str(ROOT))
+    if onednn is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = onednn
+    else:
+        env.pop("TF_ENABLE_ONEDNN_OPTS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "gradcam_core", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize("onednn", ["1", "0", None])
+def test_missing_file_stderr_is_exactly_one_line_on_every_cpu(tmp_path, onednn):
+    missing = tmp_path / "nope.jpg"
+    result = _run_cli(["explain", str(missing), "--out", str(tmp_path / "o")], tmp_path, onednn)
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip().startswith("error: ")
+    assert result.stderr == "error: File not found: nope.jpg. Check the path.\n"
+    assert result.stdout == ""
+
+
+def test_verbose_lets_tensorflow_print_its_startup_lines(tmp_path):
+    missing = tmp_path / "nope.jpg"
+    args = ["--verbose", "explain", str(missing), "--out", str(tmp_path / "o")]
+    result = _run_cli(args, tmp_path, "1")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2
+    assert lines[-1] == "error: File not found: nope.jpg. Check the path."
+    assert any("oneDNN" in line for line in lines[:-1])

@@ -5,7 +5,7 @@ from .base import BaseCAM, CamResult, relu_and_normalize
 from .cam import CAM, cam_dense_layer, supports_cam
 from .classes import CounterfactualGradCAM, contrast_map, counterfactual_map, top_class_maps
 from .eigen_cam import EigenCAM
-from .grad_cam import GradCAM
+from .grad_cam import GradCAM, grad_cam
 from .grad_cam_plus_plus import GradCAMPlusPlus
 from .guided_backprop import (
     GuidedGradCAM,
@@ -50,6 +50,7 @@ __all__ = [
     "cam_dense_layer",
     "contrast_map",
     "counterfactual_map",
+    "grad_cam",
     "grad_cam_all_layers",
     "gradient_image",
     "guided_backprop",

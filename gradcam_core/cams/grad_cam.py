@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
-from .base import BaseCAM
+from ..engine import Score, forward
+from ..layers import default_layer
+from ..modifiers import logits_view
+from .base import BaseCAM, CamResult
 
 
 class GradCAM(BaseCAM):
@@ -18,3 +22,22 @@ class GradCAM(BaseCAM):
 
     def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
         return gradients.mean(axis=(0, 1))
+
+
+def grad_cam(
+    model: keras.Model,
+    x: np.ndarray,
+    layer: str | None = None,
+    class_index: int | None = None,
+    score: Score = "logit",
+) -> CamResult:
+    """Grad-CAM for one preprocessed image (1, H, W, 3).
+
+    layer defaults to ``default_layer(model)``, class_index to the top-1 class. A model that ends
+    in softmax is differentiated through a copy that returns logits.
+    """
+    model = logits_view(model)
+    layer = layer or default_layer(model)
+    if class_index is None:
+        class_index = int(np.argmax(forward(model, x).logits))
+    return GradCAM()(model, x, layer, int(class_index), score)
