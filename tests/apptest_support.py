@@ -58,7 +58,13 @@ class CoreCalls(Counter):
 def count_core_calls(monkeypatch: pytest.MonkeyPatch) -> CoreCalls:
     """Count the passes into gradcam_core.engine (forward, batches, class and layer gradients)."""
     calls = CoreCalls()
-    for name in ("forward", "forward_batch", "class_gradients", "layer_gradients"):
+    for name in (
+        "forward",
+        "forward_batch",
+        "class_gradients",
+        "layer_gradients",
+        "layer_grad_cams",
+    ):
         original = getattr(engine, name)
 
         def counted(*args, _original=original, _name=name, **kwargs):
