@@ -9,6 +9,7 @@ from app_ui import comparisons as ui
 from app_ui import controls
 from gradcam_core import comparisons
 from gradcam_core.cams import CAM_METHODS, GuidedGradCAM, hires_minus_gradcam
+from gradcam_core.cams.score_cam import DEFAULT_BATCH_SIZE
 
 GRID = ("gradcam", "gradcam++", "xgradcam", "hirescam", "layercam", "scorecam", "eigencam", "cam")
 NOTES = {
@@ -70,7 +71,8 @@ def score_cam_body() -> None:
         with ask.container():
             st.info(
                 f"Slow: one forward pass per channel, so {layer.channels} masked photos at this "
-                "layer (in batches of 32). It runs only when asked and is kept once computed."
+                f"layer (in batches of {DEFAULT_BATCH_SIZE}). It runs only when asked and is kept "
+                "once computed."
             )
             if not st.button("Run Score-CAM", key="run_scorecam", icon="⏱️"):
                 return
