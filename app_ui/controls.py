@@ -15,14 +15,13 @@ from typing import Any, TypeVar
 
 import keras
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import gradcam_core as gc
 from gradcam_core import render, samples
 from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
 
-from . import cache, deployment
+from . import cache, deployment, pages_folder
 
 TOP_K = 5
 COLORMAP_NOTES = {
@@ -90,13 +89,10 @@ class Selection:
 def current() -> Selection | None:
     """The selection made in the sidebar during this run (None if nothing could be explained).
 
-    With a ``pages/`` folder beside app.py, Streamlit runs a deep-linked page file alone (its
-    pre-st.navigation mode) until some session has run app.py in this process. Then the page
-    reruns itself, and the rerun goes through app.py and its shared sidebar to the same page.
+    Every page calls this first. A page file that Streamlit ran alone (see ``pages_folder``)
+    runs again through app.py and its shared sidebar.
     """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    pages_folder.run_through_entrypoint()
     return getattr(_RUN, "selection", None)
 
 

@@ -88,53 +88,52 @@ def _big_upload() -> bytes:
 
 def run_session(models: list[str], upload: bool) -> list[Step]:
     """One visitor: for each model in turn, every page and its buttons; optionally a big photo."""
-    from apptest_support import navigation_app, new_app
+    from apptest_support import new_app
 
     long_steps_s = 3600  # Score-CAM on a zoo model's 2048 channels takes minutes on two cores
 
     _random_zoo_weights()
     steps: list[Step] = []
-    with navigation_app():
-        app = new_app(model=models[0])
-        app.default_timeout = long_steps_s
+    app = new_app(model=models[0])
+    app.default_timeout = long_steps_s
 
-        def record(name: str, action) -> None:
-            started = time.perf_counter()
-            action()
-            errors = [e.value for e in app.exception] + [e.value for e in app.error]
-            steps.append(
-                Step(
-                    name,
-                    round(_status_mb("VmHWM")),
-                    round(_status_mb("VmRSS")),
-                    round(time.perf_counter() - started, 1),
-                    [str(e).splitlines()[0] for e in errors],
-                )
+    def record(name: str, action) -> None:
+        started = time.perf_counter()
+        action()
+        errors = [e.value for e in app.exception] + [e.value for e in app.error]
+        steps.append(
+            Step(
+                name,
+                round(_status_mb("VmHWM")),
+                round(_status_mb("VmRSS")),
+                round(time.perf_counter() - started, 1),
+                [str(e).splitlines()[0] for e in errors],
             )
+        )
 
-        app.run()
-        if upload:
-            data = _big_upload()
-            record(
-                "40 MP upload",
-                lambda: app.sidebar.file_uploader(key="upload").upload(
-                    "big.jpg", data, "image/jpeg"
-                ).run(),
-            )
-        for model in models:
-            if model != models[0]:
-                app.switch_page("app.py")
-                record(f"{model}: model", lambda m=model: app.sidebar.selectbox(key="model")
-                       .set_value(m).run())  # fmt: skip
-            for title, page, button in PAGES:
-                prefix = f"{model}: " if len(models) > 1 else ""
-                if page is not None:
-                    record(prefix + title, lambda p=page: app.switch_page(p).run())
-                else:
-                    record(prefix + title, lambda: app.run())
-                if button is not None:
-                    record(prefix + title + " (button)", lambda b=button: app.button(key=b)
-                           .click().run())  # fmt: skip
+    app.run()
+    if upload:
+        data = _big_upload()
+        record(
+            "40 MP upload",
+            lambda: app.file_uploader(key="upload").upload(
+                "big.jpg", data, "image/jpeg"
+            ).run(),
+        )
+    for model in models:
+        if model != models[0]:
+            app.switch_page("app.py")
+            record(f"{model}: model", lambda m=model: app.sidebar.selectbox(key="model")
+                   .set_value(m).run())  # fmt: skip
+        for title, page, button in PAGES:
+            prefix = f"{model}: " if len(models) > 1 else ""
+            if page is not None:
+                record(prefix + title, lambda p=page: app.switch_page(p).run())
+            else:
+                record(prefix + title, lambda: app.run())
+            if button is not None:
+                record(prefix + title + " (button)", lambda b=button: app.button(key=b)
+                       .click().run())  # fmt: skip
     return steps
 
 
@@ -196,7 +195,10 @@ def main() -> None:
     if args.low_memory:
         os.environ["GRADCAM_LOW_MEMORY"] = "1"
     if args.json:
-        steps = run_session(args.models, args.upload)
+        from app_ui import pages_folder
+
+        with pages_folder.as_in_a_running_server():
+            steps = run_session(args.models, args.upload)
         name = " + ".join(args.models) + (" + 40 MP photo" if args.upload else "")
         print(json.dumps({"name": name, "steps": [asdict(s) for s in steps]}))
         return

@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from gradcam_core import engine
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TIMEOUT = 180
-
-
-@contextmanager
-def navigation_app() -> Iterator[None]:
-    """Run app.py the way `streamlit run` does once st.navigation has been called.
-
-    AppTest resets Streamlit's "pages/ directory" flag before every run, which makes reruns
-    execute the page file alone (the pre-st.navigation behaviour). Streamlit itself clears the
-    flag for good when st.navigation runs; this restores that.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    try:
-        yield
-    finally:
-        PagesManager.__init__ = original
 
 
 def new_app(**query_params: str) -> AppTest:
