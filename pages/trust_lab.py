@@ -7,7 +7,6 @@ import streamlit as st
 from app_ui import cache, controls, trust
 
 selection = controls.current()
-st.title("Trust lab: should you believe this heatmap?")
 st.markdown(trust.INTRO)
 if selection is None:
     st.stop()

@@ -82,7 +82,9 @@ def test_a_deep_link_as_the_first_request_gets_the_shared_sidebar(server):
         page.get_by_text("Layers: from edges to objects").wait_for(timeout=SCRIPT_TIMEOUT_MS)
         wait_for_script(page)
         sidebar = page.locator("[data-testid='stSidebar']")
-        assert sidebar.locator("[data-testid='stSelectbox']").count() >= 5
+        assert sidebar.locator("[data-testid='stSelectbox']").count() >= 4  # model ... colormap
+        picker = page.locator(".st-key-photo_picker")  # the photo, on the page itself
+        assert picker.locator("[data-testid='stFileUploader']").count() == 1
         # the sample from the URL is explained: espresso is its top class
         assert "espresso (967" in page.locator("[data-testid='stMain']").inner_text()
         assert page.locator("[data-testid='stException']").count() == 0
@@ -110,9 +112,11 @@ def test_upload_through_the_page_shows_four_panels(server, tmp_path):
         main = page.locator("[data-testid='stMain']")
         for title in ("1. Weighted sum", "2. After ReLU", "3. Normalized", "4. Overlay"):
             assert main.get_by_text(title, exact=True).is_visible()
-        panels = main.locator("[data-testid='stHorizontalBlock']").first
-        images = panels.locator("[data-testid='stImage'] img")
+        panels = main.locator("[data-testid='stHorizontalBlock']:has(.st-key-overlay_panel)")
+        images = panels.locator("[data-testid='stImage'] img:not([alt^='Colour scale'])")
         assert images.count() == 4
+        for i in range(4):
+            assert "Grad-CAM of espresso" in images.nth(i).get_attribute("alt")
         for i in range(4):
             assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
         assert page.locator("[data-testid='stException']").count() == 0
@@ -136,3 +140,30 @@ def test_the_server_log_has_no_tensorflow_startup_lines(server):
     logged = SERVER_LOG.read_text().splitlines()
     assert any("Streamlit app" in line for line in logged)  # the log is the server's
     assert [line for line in logged if is_startup_line(line) or "oneDNN" in line] == []
+
+
+def test_on_a_phone_the_photo_picker_and_the_overlay_come_first(server):
+    """At 390 x 844 (an iPhone 14) the first screen holds the photo picker and the overlay."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _launch(playwright)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        page.goto(server)
+        page.get_by_text("4. Overlay").wait_for(timeout=SCRIPT_TIMEOUT_MS)
+        wait_for_script(page)
+        main = page.locator("[data-testid='stMain']")
+        sample = main.locator("[data-testid='stSelectbox']").first.bounding_box()
+        upload = main.locator("[data-testid='stFileUploader']").bounding_box()
+        overlay = main.locator(".st-key-overlay_panel [data-testid='stImage'] img").first
+        overlay.evaluate("img => img.decode()")
+        shown = overlay.bounding_box()
+        first_stage = main.get_by_text("1. Weighted sum", exact=True).bounding_box()
+        assert upload["y"] + upload["height"] <= 844 and sample["y"] >= 0
+        assert shown["y"] + shown["height"] / 2 <= 844  # most of the overlay, no scrolling
+        assert shown["y"] < first_stage["y"]  # before the three stages, not after them
+        assert not page.locator("[data-testid='stSidebar']").is_visible() or (
+            page.locator("[data-testid='stSidebar']").bounding_box()["x"] < 0
+        )  # the settings stay in the folded sidebar
+        page.screenshot(path=str(ROOT / "docs" / "phone.png"))
+        browser.close()

@@ -107,11 +107,11 @@ def test_score_cam_runs_when_asked_and_is_kept(calls):
     assert len(session.image) == 6 + 3 + 3
     session.button(key="run_scorecam").click().run()
     assert not session.exception
-    assert calls["forward_batch"] == 14  # 112 channels in batches of 8
+    assert calls["forward_batch"] == 28  # 112 channels in batches of 4
     assert len(session.image) == 7 + 3 + 3
     assert any("112 forward passes" in " ".join(i.captions) for i in session.image)
     session.sidebar.selectbox(key="cmap").set_value("jet").run()  # kept: no rerun of Score-CAM
-    assert calls["forward_batch"] == 14
+    assert calls["forward_batch"] == 28
     assert len(session.image) == 7 + 3 + 3
 
 

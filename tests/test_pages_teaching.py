@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import count_core_calls
+from apptest_support import count_core_calls, picker_values
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ def _open(session, page: str):
 
 
 def _sidebar_values(session) -> dict:
-    values = {s.key: s.value for s in session.sidebar.selectbox}
+    values = picker_values(session)
     values["score"] = session.sidebar.radio(key="score").value
     values["opacity"] = session.sidebar.slider(key="opacity").value
     values["presenter"] = session.sidebar.toggle(key="presenter").value
@@ -161,7 +161,7 @@ def test_layers_page_in_presenter_mode(app):
 
 
 def test_switching_pages_keeps_the_sidebar_selections(app):
-    app.sidebar.selectbox(key="sample").set_value("coffee").run()
+    app.selectbox(key="sample").set_value("coffee").run()
     app.sidebar.selectbox(key="layer").set_value("block5c_add").run()
     app.sidebar.selectbox(key="target").set_value(968).run()
     app.sidebar.radio(key="score").set_value("softmax").run()

@@ -96,7 +96,7 @@ class SoakFigures:
 
 
 def _set(app, kind: str, key: str, value) -> None:
-    getattr(app.sidebar, kind)(key=key).set_value(value)
+    getattr(app, kind)(key=key).set_value(value)
 
 
 def soak(
@@ -132,7 +132,7 @@ def soak(
                 _set(app, "selectbox", "sample", sample_ids[pick])
             else:
                 name, data, mime = uploads[pick - len(sample_ids)]
-                app.sidebar.file_uploader(key="upload").upload(name, data, mime)
+                app.file_uploader(key="upload").upload(name, data, mime)
                 state["upload"] = True
 
         return change
