@@ -102,7 +102,7 @@ def test_upload_through_the_page_shows_four_panels(server, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "browser_first_load.png"), full_page=True)
 
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
-            str(ROOT / "samples" / "coffee.jpg")
+            str(ROOT / "gradcam_core" / "samples_data" / "coffee.jpg")
         )
         page.get_by_text("coffee.jpg").first.wait_for(timeout=SCRIPT_TIMEOUT_MS)
         page.get_by_text("Explaining espresso").wait_for(timeout=SCRIPT_TIMEOUT_MS)

@@ -280,7 +280,7 @@ def _animated(fmt: str, **params: object) -> bytes:
 
 def _samples() -> list[bytes]:
     """Two of the bundled camera photos (real JPEGs with their quirks)."""
-    files = sorted((ROOT / "samples").glob("*.jpg"))
+    files = sorted((ROOT / "gradcam_core" / "samples_data").glob("*.jpg"))
     return [path.read_bytes() for path in files[:2]]
 
 

@@ -679,7 +679,7 @@ def test_resize_for_model_size_is_width_height() -> None:
 
 # ---------------------------------------------------------------- bundled samples
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "gradcam_core" / "samples_data"
 
 
 def _sample_records() -> list[dict]:
