@@ -44,7 +44,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from proc_status import status_kb
+from proc_status import peak_rss_growth
 
 from gradcam_core import cli
 from gradcam_core.errors import ImageLoadError
@@ -65,37 +65,6 @@ BASE_MEMORY = 64 * MB
 MEMORY_PER_PIXEL = 32  # bytes per claimed pixel (an RGBA decode, compositing and RGB copy)
 
 # ---------------------------------------------------------------- memory and time probes
-
-_CLEAR_REFS = Path("/proc/self/clear_refs")
-
-
-@functools.cache
-def peak_rss_resettable() -> bool:
-    """True where Linux lets a process reset its own peak RSS (writing 5 to clear_refs)."""
-    try:
-        _CLEAR_REFS.write_text("5")
-        status_kb("VmHWM")
-    except (OSError, KeyError):
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def peak_rss_growth() -> Iterator[list[int]]:
-    """Yield [growth, peak]: the peak RSS growth over the block and the peak itself, in bytes.
-
-    Resetting the peak (VmHWM) also resets what getrusage reports, so callers that want the
-    process's peak over many blocks keep the maximum of the second item.
-    """
-    box = [0, 0]
-    if not peak_rss_resettable():
-        yield box
-        return
-    _CLEAR_REFS.write_text("5")  # VmHWM := VmRSS
-    before = status_kb("VmRSS")
-    yield box
-    peak = status_kb("VmHWM")
-    box[0], box[1] = max(0, peak - before) * 1024, peak * 1024
 
 
 class Hang(BaseException):
