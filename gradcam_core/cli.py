@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "image",
         type=Path,
-        help="a JPEG, PNG, WebP, BMP, TIFF or GIF file, or the name of a bundled sample photo: "
+        help="a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC file, or a bundled sample photo's name: "
         + ", ".join(samples.sample_ids()),
     )
     explain.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
