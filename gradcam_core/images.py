@@ -260,7 +260,7 @@ def _check_heif_sizes(data: bytes) -> None:
     sizes = heif.declared_sizes(data)
     if not sizes:
         raise ImageLoadError(
-            "The HEIC/HEIF file declares no image size (no 'ispe' property): it is damaged. "
+            "The HEIC/HEIF file is damaged: it declares no image size. "
             "Re-export the photo (or save it as JPEG) and try again."
         )
     for width, height in sizes:
