@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import engine, export, labels
+from . import engine, export, labels, samples
 from .cams import GradCAM
 from .errors import GradCamError
-from .images import load_image
+from .images import LoadedImage, load_image
 from .layers import default_layer, find_layer
 from .models import DEFAULT_MODEL, MODELS, available_models, get_spec, load_model, preprocess
 from .render import DEFAULT_COLORMAP, check_colormap, overlay
@@ -34,7 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     explain = commands.add_parser("explain", help="explain one image and write the maps to DIR")
-    explain.add_argument("image", type=Path, help="JPEG, PNG, WebP, BMP, TIFF or GIF file")
+    explain.add_argument(
+        "image",
+        type=Path,
+        help="a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC file, or a bundled sample photo's name: "
+        + ", ".join(samples.sample_ids()),
+    )
     explain.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
     explain.add_argument("--layer", help="feature-map layer (default: the last before pooling)")
     explain.add_argument("--target", help="class index or (partial) name (default: top-1)")
@@ -66,11 +71,18 @@ def _check_options(args: argparse.Namespace) -> None:
         raise ValueError(f"--top must be at least 1, got {args.top}.")
 
 
+def _read_image(given: Path) -> LoadedImage:
+    """The photo at a path, or the bundled sample of that name when there is no such file."""
+    if not given.exists() and str(given) in samples.sample_ids():
+        return samples.load_sample(str(given))
+    return load_image(given)
+
+
 def _explain(args: argparse.Namespace) -> int:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     _check_options(args)
-    loaded = load_image(args.image)
+    loaded = _read_image(args.image)
     timings["load_image_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
