@@ -68,25 +68,25 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("raw", "0..255 as is (the model rescales its own input)", raw),
+        Preset("raw", "0..255 as is, for a model that rescales its own input", raw),
         Preset("unit", "x / 255, in 0..1", unit),
-        Preset("tf", "x / 127.5 - 1, in -1..1 (Teachable Machine, MobileNet)", tf_style),
-        Preset("caffe", "BGR minus the ImageNet mean (VGG, ResNet50)", caffe, True),
-        Preset("torch", "x / 255, then ImageNet mean and std (PyTorch style)", torch_style, True),
+        Preset("tf", "x / 127.5 - 1, in -1..1, as Teachable Machine and MobileNet", tf_style),
+        Preset("caffe", "BGR minus the ImageNet mean, as VGG and ResNet50", caffe, True),
+        Preset("torch", "x / 255, then ImageNet mean and std, as PyTorch", torch_style, True),
     )
 }
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 
 
 def presets_text() -> str:
-    """'raw (0..255 as is ...), unit (x / 255, in 0..1), ...' for error messages and help."""
-    return ", ".join(f"{p.name} ({p.hint})" for p in PRESETS.values())
+    """'raw: 0..255 as is, ...; unit: x / 255, in 0..1; ...' for error messages and help."""
+    return "; ".join(f"{p.name}: {p.hint}" for p in PRESETS.values())
 
 
 def get_preset(name: str) -> Preset:
     """The preset with this name, or a clear error naming them all."""
     if name not in PRESETS:
-        raise ValueError(f"Unknown preprocessing '{name}'; choose one of: {presets_text()}.")
+        raise ValueError(f"Unknown preprocessing '{name}'; choose one of ({presets_text()}).")
     return PRESETS[name]
 
 
@@ -126,8 +126,8 @@ def for_model(preset: str, size: tuple[int, int], channels: int) -> Preprocessin
 def required_message(what: str) -> str:
     """The sentence for a model whose file does not say how its pixels are scaled."""
     return (
-        f"{what} does not say how its input pixels were scaled; choose a preprocessing preset: "
-        f"{presets_text()}."
+        f"{what} does not say how its input pixels were scaled; choose a preprocessing preset "
+        f"({presets_text()})."
     )
 
 
