@@ -76,6 +76,21 @@ class Architecture:
         """The layer with the most weights."""
         return max(self.layers, key=lambda f: f.parameters, default=None)
 
+    @property
+    def widest(self) -> LayerFacts | None:
+        """The layer with the largest output."""
+        return max(self.layers, key=lambda f: _size(f.output), default=None)
+
+
+def check_activations(architecture: Architecture) -> None:
+    """Refuse a layer whose output for one image exceeds MAX_ACTIVATION_ELEMENTS values."""
+    widest = architecture.widest
+    if widest is not None and _size(widest.output) > MAX_ACTIVATION_ELEMENTS:
+        raise ModelRefusedError(
+            f"its layer '{widest.name}' ({widest.kind}) would output {_shape_text(widest.output)} "
+            f"values per image, over the {MAX_ACTIVATION_ELEMENTS * 4 // 2**20} MB limit."
+        )
+
 
 def _size(shape: Shape) -> int:
     return math.prod(d for d in shape if d is not None) if shape else 1
@@ -258,11 +273,6 @@ def _call_layer(entry: Config, inputs: list[Shape], tally: _Tally, count: bool) 
     if any(d is not None and d <= 0 for d in output):
         raise ModelRefusedError(
             f"Layer '{_name(entry)}' ({kind}) would output the empty shape {_shape_text(output)}."
-        )
-    if _size(output) > MAX_ACTIVATION_ELEMENTS:
-        raise ModelRefusedError(
-            f"Layer '{_name(entry)}' ({kind}) would output {_shape_text(output)} values per image, "
-            f"over the {MAX_ACTIVATION_ELEMENTS * 4 // 2**20} MB limit."
         )
     if count:
         tally.add(LayerFacts(_name(entry), kind, parameters, output))  # type: ignore[arg-type]

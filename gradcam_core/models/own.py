@@ -94,9 +94,9 @@ def load_own_model(
     """
     with tempfile.TemporaryDirectory(prefix="gradcam-model-") as work:
         path, shown = _materialize(source, file_name, Path(work))
-        digest = _sha256(path)
         try:
             checked = inspect_model_file(path, shown, Path(work))
+            digest = _sha256(path)
             model = _build(checked, shown)
         except ModelRefusedError:
             raise
@@ -150,16 +150,11 @@ def _materialize(source: ModelSource, file_name: str | None, work: Path) -> tupl
 
 
 def _sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    """Hex SHA-256 of a file (already size-checked), read in 1 MiB chunks."""
     digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    except FileNotFoundError:
-        raise ModelRefusedError(f"File not found: {path.name}. Check the path.") from None
-    except OSError as error:
-        raise ModelRefusedError(f"{path.name} cannot be read ({error.strerror}).") from None
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
     return digest.hexdigest()
 
 

@@ -38,7 +38,14 @@ from typing import Any
 import h5py
 
 from ..errors import ModelRefusedError
-from .architecture import LAYER_CLASSES, MODEL_CLASSES, OPS, OPS_MODULE, Architecture
+from .architecture import (
+    LAYER_CLASSES,
+    MODEL_CLASSES,
+    OPS,
+    OPS_MODULE,
+    Architecture,
+    check_activations,
+)
 from .legacy import CONSTRAINTS, DTYPE_POLICIES, INITIALIZERS, REGULARIZERS
 
 MB = 1024 * 1024
@@ -147,7 +154,7 @@ def check_file(path: Path, shown: str) -> str:
         raise ModelRefusedError(f"{shown} is empty.")
     if size > MAX_MODEL_BYTES:
         raise ModelRefusedError(
-            f"{shown} is {size_text(size)}, over the {size_text(MAX_MODEL_BYTES)} limit for models."
+            f"{shown} is {size:,} bytes, over the {size_text(MAX_MODEL_BYTES)} limit for models."
         )
     with path.open("rb") as handle:
         head = handle.read(512)
@@ -527,9 +534,14 @@ def _datasets(root: h5py.Group, shown: str) -> Iterator[tuple[str, h5py.Dataset]
 
 
 def check_memory(architecture: Architecture, stored: StoredWeights, shown: str) -> None:
-    """Refuse a config whose layers need far more weights than the file stores."""
+    """Refuse a config whose layers need far more weights than the file stores, or whose layer
+    outputs for one image are larger than ``architecture.MAX_ACTIVATION_ELEMENTS``."""
     implied = architecture.parameters
     if implied <= WEIGHT_SLACK_FACTOR * stored.values + WEIGHT_SLACK_VALUES:
+        try:
+            check_activations(architecture)
+        except ModelRefusedError as error:
+            raise ModelRefusedError(f"{shown}: {error}") from None
         return
     heaviest = architecture.heaviest
     detail = (
