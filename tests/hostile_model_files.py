@@ -279,6 +279,15 @@ def _edit_weights(folder: Path, name: str, edit: Callable[[h5py.File], None]) ->
     return _write_keras(folder / name, parts)
 
 
+def missing_weights_keras(folder: Path) -> Path:
+    """A weights file without the arrays of the last Dense layer."""
+
+    def edit(f: h5py.File) -> None:
+        del f["layers/dense/vars"]
+
+    return _edit_weights(folder, "missing_weights.keras", edit)
+
+
 def shape_bomb_keras(folder: Path) -> Path:
     """A weights file with an array declaring 4 GB, stored in a few bytes (never written)."""
 
@@ -410,6 +419,7 @@ CASE_NAMES = (
     "empty",
     "truncated .keras",
     "truncated .h5",
+    "weights missing for a layer",
     "text",
     "image renamed .h5",
     "over 200 MB",
@@ -441,6 +451,7 @@ def all_cases(folder: Path, marker: Path) -> dict[str, tuple[Path, str]]:
         "empty": (empty_file(folder), "empty"),
         "truncated .keras": (truncated_keras(folder), "zip"),
         "truncated .h5": (truncated_h5(folder), "HDF5"),
+        "weights missing for a layer": (missing_weights_keras(folder), "weights do not fit"),
         "text": (text_file(folder), "text file"),
         "image renamed .h5": (image_renamed(folder), "PNG image"),
         "over 200 MB": (oversized_file(folder), "209,715,201 bytes"),

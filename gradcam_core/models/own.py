@@ -371,15 +371,33 @@ def _one_line(error: BaseException) -> str:
     inner = [line for line in lines if line.startswith("Exception encountered:")]
     if inner:
         text = inner[-1].removeprefix("Exception encountered:").strip()
+    elif lines:
+        text = lines[0]
+        if text.endswith(":") and len(lines) > 1:  # the detail is on the next line
+            text = f"{text} {lines[1]}"
     else:
-        text = lines[0] if lines else type(error).__name__
+        text = type(error).__name__
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+def zero_initializers(config: Any) -> Any:
+    """The config with every initializer set to 'zeros': the file's weights replace them all, so
+    Keras need not draw random numbers (or run an Orthogonal initializer's QR) first."""
+    if isinstance(config, list):
+        return [zero_initializers(v) for v in config]
+    if not isinstance(config, dict):
+        return config
+    return {
+        k: "zeros" if k.endswith("_initializer") and v is not None else zero_initializers(v)
+        for k, v in config.items()
+    }
 
 
 def _build(checked: CheckedModel, shown: str) -> keras.Model:
     """Keras builds the checked config (safe mode, not compiled) and reads the weights."""
     try:
-        model = keras.saving.deserialize_keras_object(checked.config, safe_mode=True)
+        config = zero_initializers(checked.config)
+        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as error:  # Keras raises many types for configs it cannot build
         raise ModelRefusedError(
             f"{shown}: Keras could not build it ({_one_line(error)})."
