@@ -22,6 +22,7 @@ from PIL import Image
 from scipy.special import expit
 
 import gradcam_core as gc
+from gradcam_core import samples
 from gradcam_core.cli import main
 from gradcam_core.models import architecture, legacy, safety
 
@@ -277,3 +278,36 @@ def test_cli_needs_preprocess_when_the_file_does_not_say(tmp_path, capsys):
     assert main(args) == 0
     summary = json.loads((tmp_path / "o" / "result.json").read_text())
     assert summary["target"]["name"] == "cat" and summary["preprocessing"] == "tf"
+
+
+# ---------------------------------------------------------------- the example own model
+
+
+@pytest.mark.slow
+def test_the_example_model_tells_cats_from_cups_and_looks_at_them():
+    """scripts/make_demo_model.py's Teachable Machine export, trained on the sample photos."""
+    classifier = gc.load_classifier(gc.demo_model_path())
+    assert classifier.origin == "Teachable Machine export" and classifier.preset == "tf"
+    assert classifier.labels.names == ("Cat", "Coffee cup", "Something else")
+    assert classifier.default_layer == "sequential_1/model1/block5c_add"
+    expected = {"cat": "Cat", "coffee": "Coffee cup", "rocket": "Something else"}
+    for sample_id, name in expected.items():
+        x = classifier.preprocess(samples.load_sample(sample_id).image)
+        assert classifier.top_k(gc.forward(classifier.model, x).logits, 1)[0].name == name
+    both = samples.get_sample("cat_and_coffee")
+    photo = samples.load_sample("cat_and_coffee").image
+    x = classifier.preprocess(photo)
+    boxes = {obj.label: obj.box for obj in both.objects}
+
+    def density(heat: np.ndarray, box: tuple[int, int, int, int]) -> float:
+        """Share of the map's mass in the box over the box's share of the photo (flat map: 1)."""
+        x0, y0, x1, y1 = box
+        area = (x1 - x0) * (y1 - y0) / heat.size
+        return float(heat[y0:y1, x0:x1].sum() / heat.sum() / area)
+
+    for label, other in (("cat", "coffee cup"), ("coffee cup", "cat")):
+        target = classifier.labels.find("Cat" if label == "cat" else "Coffee cup")
+        heat = gc.grad_cam(classifier.model, x, class_index=target).normalized
+        full = gc.upsample(heat, photo.height, photo.width)
+        own, elsewhere = density(full, boxes[label]), density(full, boxes[other])
+        assert own > 1.4 and own > 3 * elsewhere, f"{label}: {own:.2f} vs {elsewhere:.2f}"
