@@ -225,6 +225,18 @@ def lying_zip_keras(folder: Path) -> Path:
     return out
 
 
+def claimed_bomb_keras(folder: Path) -> Path:
+    """A .keras whose headers claim config.json inflates to 3 GB (as a real bomb's would)."""
+    parts = _keras_parts(_small_model(), folder)
+    path = _write_keras(folder / "claimed.keras", parts, zipfile.ZIP_DEFLATED)
+    data = bytearray(path.read_bytes())
+    for offset in _all(data, struct.pack("<I", len(parts["config.json"]))):
+        data[offset : offset + 4] = struct.pack("<I", 3_000_000_000)
+    out = folder / "claimed_bomb.keras"
+    out.write_bytes(bytes(data))
+    return out
+
+
 def _all(data: bytearray, needle: bytes) -> list[int]:
     found, start = [], 0
     while (i := data.find(needle, start)) >= 0:
@@ -409,6 +421,7 @@ CASE_NAMES = (
     "TFSMLayer",
     "custom object",
     "zip bomb",
+    "zip header claiming 3 GB",
     "lying zip header",
     "Dense of 250M units .keras",
     "Dense of 250M units .h5",
@@ -441,6 +454,7 @@ def all_cases(folder: Path, marker: Path) -> dict[str, tuple[Path, str]]:
         "TFSMLayer": (tfsm_layer_keras(folder), "SavedModel"),
         "custom object": (custom_object_keras(folder), "mypackage"),
         "zip bomb": (zip_bomb_keras(folder), "zip bomb"),
+        "zip header claiming 3 GB": (claimed_bomb_keras(folder), "2.8 GB"),
         "lying zip header": (lying_zip_keras(folder), "config"),
         "Dense of 250M units .keras": (huge_dense_keras(folder), "GB of weights"),
         "Dense of 250M units .h5": (huge_dense_h5(folder), "GB of weights"),
