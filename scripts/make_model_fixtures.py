@@ -12,14 +12,16 @@ Files (small random-weight models, seeded):
   Dense(softmax, no bias)]], saved by tf_keras, then its model_config attribute put in the older
   tf.keras form Teachable Machine's files have: no module/registered_name/build_config keys,
   'Model' for the functional backbone, DepthwiseConv2D's 'groups': 1 kept.
-* ``tf_keras_functional.h5``: as tf_keras 2.21 writes it, a non-square 40x56x3 input, separable
-  convolutions, concatenation, a residual add, a softmax head over 4 classes.
+* ``tf_keras_functional.h5``: as tf_keras 2.21 writes it after training (compiled with Adam,
+  fitted for one epoch: the file has training_config and optimizer weights), a non-square
+  40x56x3 input, separable convolutions, concatenation, a residual add, softmax over 4 classes.
 * ``tf_keras_grey_sigmoid.h5``: a Sequential with no Input (batch_input_shape on its first layer),
   a 1-channel 32x48 input, LeakyReLU(alpha), one sigmoid output: a binary classifier.
 * ``keras3_tutorial.keras``: Keras 3, as in Keras' "image classification from scratch": Rescaling
   first, a residual block, one logit (no activation), input 36x60x3.
-* ``keras3_normalization.keras``: Keras 3, RandomFlip then an adapted Normalization, a softmax
-  head over 3 classes, input 48x32x3.
+* ``keras3_normalization.keras``: Keras 3 after training (compile_config and optimizer
+  variables in the file), RandomFlip then an adapted Normalization, a softmax head over 3
+  classes, input 48x32x3.
 
 For each, ``<name>.reference.npz`` holds the input x (samples/cat_and_coffee.jpg resized with
 Pillow, scaled as the file's preset says), the framework's own outputs (``predict``) and, for
@@ -64,6 +66,15 @@ def photo_input(width: int, height: int, channels: int, preset: str) -> np.ndarr
         pixels = (pixels @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
     scale = {"raw": lambda v: v, "tf": lambda v: v / np.float32(127.5) - np.float32(1.0)}
     return scale[preset](pixels)[None].astype(np.float32)
+
+
+def train_one_epoch(model, optimizer, input_shape, classes: int) -> None:
+    """Compile and fit on 8 random images, so the file carries what training leaves behind."""
+    rng = np.random.default_rng(6)
+    x = rng.uniform(0, 255, (8, *input_shape)).astype(np.float32)
+    y = rng.integers(0, classes, 8)
+    model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
 
 
 def randomize_batch_norms(layers, rng: np.random.Generator) -> None:
@@ -305,8 +316,9 @@ def make_tf_keras_functional(rng: np.random.Generator) -> None:
     K.utils.set_random_seed(2)
     model = tf_keras_functional()
     randomize_batch_norms(model.layers, rng)
+    train_one_epoch(model, K.optimizers.Adam(1e-3), (40, 56, 3), 4)
     path = OUT / "tf_keras_functional.h5"
-    model.save(path, include_optimizer=False)
+    model.save(path)  # with its training_config and optimizer weights
     reloaded = K.models.load_model(path, compile=False)
     dense = reloaded.get_layer("predictions")
     features = K.Model(reloaded.inputs, [reloaded.get_layer("features").output, dense.input])
@@ -329,13 +341,15 @@ def make_tf_keras_grey_sigmoid(rng: np.random.Generator) -> None:
 
 
 def make_keras3(
-    name: str, build, layer: str, head_layer: str, size, preset, classes, binary
+    name: str, build, layer: str, head_layer: str, size, preset, classes, binary, compiled=False
 ) -> None:
     keras.utils.set_random_seed(4)
     model = build()
     randomize_batch_norms(model.layers, np.random.default_rng(5))
+    if compiled:
+        train_one_epoch(model, keras.optimizers.Adam(1e-3), model.inputs[0].shape[1:], classes)
     path = OUT / f"{name}.keras"
-    model.save(path)
+    model.save(path)  # with compile_config and optimizer variables when compiled
     reloaded = keras.models.load_model(path, compile=False)
     dense = reloaded.get_layer(head_layer)
     features = keras.Model(reloaded.inputs, [reloaded.get_layer(layer).output, dense.input])
@@ -362,6 +376,7 @@ def main() -> None:
         "raw",
         3,
         False,
+        compiled=True,
     )
     for path in sorted(OUT.iterdir()):
         print(f"{path.stat().st_size / 1024:8.1f} kB  {path.relative_to(ROOT)}")

@@ -187,6 +187,42 @@ def test_a_missing_model_file_is_one_clear_line(tmp_path):
         gc.load_classifier("alexnet")
 
 
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_a_nested_keras3_model_saved_after_training_loads_as_keras_runs_it(tmp_path, suffix):
+    """Compiled and fitted (optimizer state and compile settings in the file), nested models,
+    a softmax head; the .h5 lists its arrays by path ('outer/body/c1/kernel')."""
+    keras.utils.set_random_seed(9)
+    body = keras.Sequential(
+        [
+            keras.Input((16, 20, 3)),
+            keras.layers.Conv2D(4, 3, name="c1"),
+            keras.layers.ReLU(name="act"),
+        ],
+        name="body",
+    )
+    model = keras.Sequential(
+        [
+            keras.Input((16, 20, 3)),
+            body,
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ],
+        name="outer",
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(9)
+    model.fit(rng.uniform(size=(8, 16, 20, 3)), rng.integers(0, 3, 8), epochs=2, verbose=0)
+    path = tmp_path / f"trained{suffix}"
+    model.save(path)
+    classifier = gc.load_classifier(path, preprocess="raw")
+    assert classifier.origin == ("Keras 3 .keras" if suffix == ".keras" else "Keras 3 .h5")
+    assert classifier.default_layer == "body/act"
+    x = rng.uniform(size=(1, 16, 20, 3)).astype(np.float32)
+    expected = model.predict(x, verbose=0)[0]
+    probabilities = classifier.probabilities(gc.forward(classifier.model, x).logits)
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-5, atol=1e-7)
+
+
 # ---------------------------------------------------------------- bundled and zoo models
 
 

@@ -153,8 +153,11 @@ def _model_inputs(entry: Config) -> list[Shape]:
     layers = _layers(entry)
     if entry["class_name"] == "Sequential":
         first = layers[0] if layers else {}
+        built = _cfg(entry).get("build_input_shape")
         if first.get("class_name") == "InputLayer":
             return [_input_shape(_cfg(first))]
+        if isinstance(built, list) and built:
+            return [_as_shape(built[1:])]
         if first.get("class_name") in MODEL_CLASSES:
             return _model_inputs(first)
         return [_input_shape(_cfg(first) if first else {})]

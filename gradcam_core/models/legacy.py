@@ -201,9 +201,10 @@ def assign_h5_weights(model: keras.Model, path: Path, shown: str) -> None:
     """Read a Keras 2 .h5 file's weights into the model built from its rewritten config.
 
     Keras 2 stored one group per top-level layer, listing its arrays as 'leaf/kernel:0' (a nested
-    model's leaves by their own names). Each leaf layer takes the arrays named after it, in order;
-    when a file's names do not match (renamed leaves), a top-level layer's arrays are taken in
-    Keras 2's order instead: trainable weights first, then the others. Every shape must match.
+    model's leaves by their own names; Keras 3's .h5 lists paths, 'outer/leaf/kernel'). Each leaf
+    layer takes the arrays named after it, in order; when a file's names do not match (renamed
+    leaves), a top-level layer's arrays are taken in Keras 2's order instead: trainable weights
+    first, then the others. Every shape must match.
     """
     with h5py.File(path, "r") as f:
         group = f["model_weights"]
@@ -240,8 +241,9 @@ def _leaves(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
 def _by_leaf(layer: keras.layers.Layer, names: list[str]) -> list[tuple[keras.Variable, str]]:
     """Each leaf's variables paired with the arrays named after that leaf; [] if names differ."""
     grouped: dict[str, list[str]] = {}
-    for name in names:
-        grouped.setdefault(name.rsplit("/", 1)[0] if "/" in name else layer.name, []).append(name)
+    for name in names:  # 'Conv1/kernel:0' (Keras 2) or 'outer/body/c1/kernel' (Keras 3)
+        leaf = name.rsplit("/", 2)[-2] if "/" in name else layer.name
+        grouped.setdefault(leaf, []).append(name)
     pairs = []
     for leaf in _leaves(layer):
         if not leaf.weights:

@@ -170,6 +170,7 @@ def inspect_model_file(path: Path, shown: str, work: Path) -> CheckedModel:
     else:
         config, version = safety.h5_model_config(path, shown)
         weights, origin = path, _h5_origin(version)
+    config.pop("compile_config", None)  # optimizer, loss, metrics: never read, never passed on
     safety.check_config(config, shown)
     rewritten = legacy.to_keras3(config)
     safety.check_config(rewritten, shown, strict=True)
