@@ -49,8 +49,8 @@ from .architecture import (
 from .legacy import CONSTRAINTS, DTYPE_POLICIES, INITIALIZERS, REGULARIZERS
 
 MB = 1024 * 1024
-MAX_MODEL_BYTES = 200 * MB  # a ResNet50 .keras is 100 MB; Teachable Machine's about 2.5 MB
-MAX_CONFIG_BYTES = 16 * MB  # keras.applications' largest config.json (NASNetLarge) is ~3 MB
+MAX_MODEL_BYTES = 200 * MB  # a ResNet50 .keras is 103 MB; a Teachable Machine zip a few MB
+MAX_CONFIG_BYTES = 16 * MB  # keras.applications' largest config (NASNetLarge) is 1.0 MB
 MAX_MEMBER_BYTES = 2 * MAX_MODEL_BYTES  # any archive member, uncompressed
 MAX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FLOOR_BYTES
 RATIO_FLOOR_BYTES = 1 * MB
