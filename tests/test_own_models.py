@@ -24,7 +24,7 @@ from scipy.special import expit
 import gradcam_core as gc
 from gradcam_core import samples
 from gradcam_core.cli import main
-from gradcam_core.models import architecture, legacy, safety
+from gradcam_core.models import architecture, legacy, own, safety
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "models"
 PHOTO = Path(__file__).resolve().parents[1] / "samples" / "cat_and_coffee.jpg"
@@ -221,6 +221,21 @@ def test_a_nested_keras3_model_saved_after_training_loads_as_keras_runs_it(tmp_p
     expected = model.predict(x, verbose=0)[0]
     probabilities = classifier.probabilities(gc.forward(classifier.model, x).logits)
     np.testing.assert_allclose(probabilities, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_a_weight_the_file_did_not_provide_is_refused():
+    """Weights start as NaN (unset_initializers); one still NaN after loading was never read."""
+    config = own.unset_initializers(
+        json.loads(json.dumps(keras.saving.serialize_keras_object(keras.layers.Dense(2))))
+    )
+    assert config["config"]["kernel_initializer"]["config"]["value"] != 0  # NaN
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.saving.deserialize_keras_object(config)(inputs))
+    assert np.isnan(model.weights[0].numpy()).all()
+    with pytest.raises(gc.ModelRefusedError, match="stores no weights for dense"):
+        own._check_every_weight_read(model, "m.keras")
+    model.set_weights([np.ones((3, 2)), np.zeros(2)])
+    own._check_every_weight_read(model, "m.keras")
 
 
 # ---------------------------------------------------------------- bundled and zoo models

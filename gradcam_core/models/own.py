@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 import keras
+import numpy as np
 
 from ..errors import LayerError, ModelRefusedError
 from ..labels import MAX_LABELS_BYTES, ClassLabels, numbered_labels, parse_labels
@@ -381,23 +382,39 @@ def _one_line(error: BaseException) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def zero_initializers(config: Any) -> Any:
-    """The config with every initializer set to 'zeros': the file's weights replace them all, so
-    Keras need not draw random numbers (or run an Orthogonal initializer's QR) first."""
+_UNSET = {
+    "module": "keras.initializers",
+    "class_name": "Constant",
+    "config": {"value": float("nan")},
+    "registered_name": None,
+}
+
+
+def unset_initializers(config: Any) -> Any:
+    """The config with every initializer set to NaN: the file's weights must replace them all,
+    which ``_check_every_weight_read`` then verifies; and Keras need not draw random numbers (or
+    run an Orthogonal initializer's QR) for weights it is about to overwrite."""
     if isinstance(config, list):
-        return [zero_initializers(v) for v in config]
+        return [unset_initializers(v) for v in config]
     if not isinstance(config, dict):
         return config
     return {
-        k: "zeros" if k.endswith("_initializer") and v is not None else zero_initializers(v)
+        k: dict(_UNSET) if k.endswith("_initializer") and v is not None else unset_initializers(v)
         for k, v in config.items()
     }
+
+
+def _check_every_weight_read(model: keras.Model, shown: str) -> None:
+    """Refuse a model with a weight the file did not provide (still NaN from unset_initializers)."""
+    for variable in model.weights:
+        if "float" in str(variable.dtype) and np.isnan(variable.numpy()).any():
+            raise ModelRefusedError(f"{shown}: the file stores no weights for {variable.path}.")
 
 
 def _build(checked: CheckedModel, shown: str) -> keras.Model:
     """Keras builds the checked config (safe mode, not compiled) and reads the weights."""
     try:
-        config = zero_initializers(checked.config)
+        config = unset_initializers(checked.config)
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as error:  # Keras raises many types for configs it cannot build
         raise ModelRefusedError(
@@ -416,6 +433,7 @@ def _build(checked: CheckedModel, shown: str) -> keras.Model:
         raise ModelRefusedError(
             f"{shown}: its weights do not fit its layers ({_one_line(error)})."
         ) from None
+    _check_every_weight_read(model, shown)
     return model
 
 
