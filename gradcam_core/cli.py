@@ -22,8 +22,17 @@ from .cams import GradCAM
 from .errors import GradCamError, PreprocessingRequiredError
 from .images import load_image
 from .layers import find_layer
-from .models import DEFAULT_MODEL, MODELS, available_models, load_classifier
+from .models import (
+    DEFAULT_MODEL,
+    MODELS,
+    available_models,
+    bundled_classifier,
+    get_spec,
+    load_classifier,
+    load_model,
+)
 from .models.classifier import Classifier
+from .models.own import looks_like_path
 from .models.preprocessing import PRESET_NAMES, required_message
 from .render import DEFAULT_COLORMAP, check_colormap, overlay
 
@@ -150,7 +159,15 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _load_classifier(args: argparse.Namespace) -> Classifier:
     """The named model, or the model file (checked first), with --labels and --preprocess."""
-    classifier = load_classifier(args.model, labels=args.labels, preprocess=args.preprocess)
+    if looks_like_path(args.model):
+        classifier = load_classifier(args.model, labels=args.labels, preprocess=args.preprocess)
+    else:
+        get_spec(args.model)  # an unknown name: one line listing the names
+        classifier = bundled_classifier(args.model, model=load_model(args.model))
+        if args.preprocess:
+            classifier = classifier.with_preprocessing(args.preprocess)
+        if args.labels:
+            classifier = classifier.with_labels(args.labels)
     if classifier.preprocessing is None:
         raise PreprocessingRequiredError(
             required_message(classifier.title) + " Pass one with --preprocess."

@@ -21,6 +21,7 @@ from PIL import Image
 from ..errors import ModelUnavailableError
 from ..images import resize_for_model
 from ..labels import ClassLabels, imagenet_labels
+from ..layers import default_layer
 from . import efficientnet_lite as lite
 from .classifier import Classifier
 from .own import ModelSource, load_own_model, looks_like_path
@@ -143,17 +144,22 @@ def preprocess(name: str, image: Image.Image) -> np.ndarray:
     return preprocess_pixels(name, resize_for_model(image, (size, size)))
 
 
-def bundled_classifier(name: str = DEFAULT_MODEL, weights: str | None = "imagenet") -> Classifier:
-    """A bundled or zoo model as a Classifier: ImageNet labels, the model's own preprocessing."""
+def bundled_classifier(
+    name: str = DEFAULT_MODEL, weights: str | None = "imagenet", model: keras.Model | None = None
+) -> Classifier:
+    """A bundled or zoo model as a Classifier: ImageNet labels, the model's own preprocessing.
+
+    ``model``: the model already built for this name (else ``load_model(name, weights)``).
+    """
     spec = get_spec(name)
-    model = load_model(name, weights)
+    model = load_model(name, weights) if model is None else model
     height, width, channels = (int(d) for d in model.inputs[0].shape[1:])
     return Classifier(
         model=model,
         labels=imagenet_labels(),
         preprocessing=Preprocessing(name, (width, height), channels, partial(_pixels, name)),
         head="softmax",
-        default_layer=spec.default_layer,
+        default_layer=default_layer(model),
         origin="bundled" if spec.source == "bundled" else "keras.applications",
         name=name,
         title=spec.title,
