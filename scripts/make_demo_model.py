@@ -13,7 +13,7 @@ Machine's "TensorFlow > Keras" download holds, for classrooms without a model of
 * backbone: the bundled EfficientNet-Lite0 with its real ImageNet weights, cut after block 5
   (block5c_add, 14x14x112: 0.7 M weights, so the file stays under 3 MB) where Teachable
   Machine uses a MobileNet;
-* training: the head only, on seeded views of the sample photos (samples/samples.json boxes):
+* training: the head only, on seeded views of the sample photos (the samples.json boxes):
   the cat and the cup with some of their surroundings, from two photos each; the table beside
   the cup and every other photo as "Something else"; random flips and brightness. Full-batch
   gradient descent in numpy (float64) from seeded weights: the same inputs give the same head.

@@ -21,6 +21,7 @@ import streamlit_server
 from proc_status import status_kb
 
 import gradcam_core as gc
+from gradcam_core import samples
 from gradcam_core.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def test_the_lambda_payloads_are_live_when_keras_runs_them_unsafely(cases, tmp_p
 
 def test_cli_refuses_a_hostile_model_with_exactly_one_stderr_line(cases, tmp_path):
     built, marker = cases
-    photo = ROOT / "samples" / "cat.jpg"
+    photo = samples.get_sample("cat").path
     env = streamlit_server.user_environment(PYTHONPATH=str(ROOT))
     args = ["explain", str(photo), "--model", str(built["lambda .keras"][0])]
     result = subprocess.run(
@@ -109,7 +110,7 @@ def test_cli_refuses_a_hostile_model_with_exactly_one_stderr_line(cases, tmp_pat
 @pytest.mark.parametrize("case", ["truncated .h5", "image renamed .h5", "HDF5 virtual dataset"])
 def test_cli_exit_2_and_one_line_whatever_the_file(cases, case, tmp_path, capsys):
     built, _ = cases
-    photo = ROOT / "samples" / "cat.jpg"
+    photo = samples.get_sample("cat").path
     args = ["explain", str(photo), "--model", str(built[case][0]), "--out", str(tmp_path / "o")]
     assert main(args) == 2
     err = capsys.readouterr().err

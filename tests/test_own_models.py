@@ -27,7 +27,7 @@ from gradcam_core.cli import main
 from gradcam_core.models import architecture, legacy, own, safety
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "models"
-PHOTO = Path(__file__).resolve().parents[1] / "samples" / "cat_and_coffee.jpg"
+PHOTO = samples.get_sample("cat_and_coffee").path
 
 # file, origin detected, preset (None: the file does not say), classes, binary
 CASES = {
