@@ -20,11 +20,19 @@ def alt_texts(image) -> list[str]:
     return [picture.alt for picture in image.proto.imgs]
 
 
+PHOTO_PICKER_COLUMNS = 3  # sample, upload, webcam: the first columns of every page
+
+
+def page_columns(session: AppTest) -> list:
+    """The page's own columns, after the photo picker's."""
+    return list(session.main.columns)[PHOTO_PICKER_COLUMNS:]
+
+
 def stage_panel_images(session: AppTest) -> int:
     """Pictures in the four stage columns (after the photo picker's three), colour scale aside."""
     return sum(
         not alt.startswith("Colour scale")
-        for column in session.columns[3:7]
+        for column in page_columns(session)[:4]
         for image in column.image
         for alt in alt_texts(image)
     )
