@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import keras
 import numpy as np
@@ -62,7 +62,7 @@ class ResidentModels:
     """
 
     def __init__(self) -> None:
-        self._models: OrderedDict[str, keras.Model] = OrderedDict()
+        self._models: OrderedDict[str, Any] = OrderedDict()  # keras.Model, or an own Classifier
         self._lock = threading.Lock()
         self._loading = threading.Lock()
 
@@ -71,13 +71,17 @@ class ResidentModels:
         with self._lock:
             return list(self._models)
 
-    def _lookup(self, name: str) -> keras.Model | None:
+    def peek(self, name: str) -> Any:
+        """The loaded model ``name``, or None; never loads."""
+        return self._lookup(name)
+
+    def _lookup(self, name: str) -> Any:
         with self._lock:
             if name in self._models:
                 self._models.move_to_end(name)
             return self._models.get(name)
 
-    def get(self, name: str, load: Callable[[], keras.Model]) -> keras.Model:
+    def get(self, name: str, load: Callable[[], Any]) -> Any:
         """The loaded model ``name``, else ``load()`` after making room for it."""
         model = self._lookup(name)
         if model is not None:
@@ -104,15 +108,63 @@ def resident_models() -> ResidentModels:
     return ResidentModels()
 
 
-def load_model(model_name: str) -> keras.Model:
-    """The model with its ImageNet weights (downloaded once by Keras for zoo models)."""
+OWN_PREFIX = "own:"  # model keys of uploaded models: own:<SHA-256 of the file>:<preset>
+_CLASSIFIER_ATTRIBUTE = "_gradcam_classifier"  # on the model: lives and dies with it
+
+
+def own_model_key(sha256: str, preset: str) -> str:
+    """The key that stands for an uploaded model wherever a bundled model's name would."""
+    return f"{OWN_PREFIX}{sha256}:{preset}"
+
+
+def is_own(model_key: str) -> bool:
+    """True for the key of an uploaded model."""
+    return model_key.startswith(OWN_PREFIX)
+
+
+def load_own(read: Callable[[], bytes], file_name: str, sha256: str) -> gc.Classifier:
+    """An uploaded model, checked and loaded once per file (its SHA-256), kept like any model.
+
+    ``read`` gives the file's bytes, asked for only when the model is not loaded. Only the
+    session that uploaded it knows its digest, so no other session can list it.
+    """
+
+    def load() -> gc.Classifier:
+        with st.spinner(f"Checking and loading {file_name}…", show_time=True), gc.TF_LOCK:
+            return gc.load_classifier(read(), file_name=file_name)
+
+    return resident_models().get(OWN_PREFIX + sha256, load)
+
+
+def load_model(model_key: str) -> keras.Model:
+    """The model behind a key: a bundled or zoo model (ImageNet weights), or an uploaded one."""
+    if is_own(model_key):
+        return classifier(model_key).model
 
     def load() -> keras.Model:
-        title = gc.get_spec(model_name).title
+        title = gc.get_spec(model_key).title
         with st.spinner(f"Loading {title}…", show_time=True), gc.TF_LOCK:
-            return gc.load_model(model_name)
+            return gc.load_model(model_key)
 
-    return resident_models().get(model_name, load)
+    return resident_models().get(model_key, load)
+
+
+def classifier(model_key: str) -> gc.Classifier:
+    """The model behind a key with its class names, preprocessing and probabilities."""
+    if is_own(model_key):
+        digest, preset = model_key[len(OWN_PREFIX) :].rsplit(":", 1)
+        loaded = resident_models().peek(OWN_PREFIX + digest)
+        if loaded is None:
+            raise gc.ModelUnavailableError(
+                "Your model was let go to make room for another one; upload it again."
+            )
+        return loaded.with_preprocessing(preset)
+    model = load_model(model_key)
+    known = model.__dict__.get(_CLASSIFIER_ATTRIBUTE)
+    if known is None:
+        known = gc.bundled_classifier(model_key, model=model)
+        object.__setattr__(model, _CLASSIFIER_ATTRIBUTE, known)  # not tracked by Keras
+    return known
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -138,7 +190,7 @@ def layer_table(model_name: str) -> list[gc.LayerInfo]:
 @st.cache_data(max_entries=32, show_spinner=False)
 def model_input(digest: str, model_name: str, _image: Image.Image) -> np.ndarray:
     """The photo resized (whole, no crop) and normalized for the model."""
-    return gc.preprocess(model_name, _image)
+    return classifier(model_name).preprocess(_image)
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the forward pass…", show_time=True)

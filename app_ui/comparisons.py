@@ -205,10 +205,10 @@ def signed_overlay(
     return comparisons.signed_overlay(preview(key.digest, _image), _signed, strength)
 
 
-def class_options(predictions: tuple[gc.Prediction, ...]) -> list[int]:
+def class_options(predictions: tuple[gc.Prediction, ...], num_classes: int) -> list[int]:
     """The top-k classes first, then every other class."""
     top = [p.index for p in predictions]
-    return top + [i for i in range(gc.labels.NUM_CLASSES) if i not in set(top)]
+    return top + [i for i in range(num_classes) if i not in set(top)]
 
 
 def follow_context(keys_defaults: dict[str, int], context: tuple[str, ...], name: str) -> None:

@@ -23,7 +23,7 @@ import gradcam_core as gc
 from gradcam_core import render, samples
 from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
 
-from . import cache, deployment, pages_folder
+from . import cache, deployment, own_models, pages_folder
 
 TOP_K = 5
 CAMERA_HELP = (
@@ -56,8 +56,8 @@ class Selection:
     photo: LoadedImage
     photo_label: str
     sample_id: str | None
-    model_name: str
-    model: keras.Model
+    model_name: str  # what caches are keyed by: a model's name, or own:<SHA-256>:<preset>
+    classifier: gc.Classifier  # the model, its class names, preprocessing and probabilities
     layer: gc.LayerInfo
     target: int
     score: gc.Score
@@ -71,9 +71,22 @@ class Selection:
         """The model's probability for class ``index`` on this photo."""
         return float(self.probabilities[int(index)])
 
+    def class_name(self, index: int) -> str:
+        """The name of class ``index`` for this model (ImageNet's, or the uploaded labels)."""
+        return self.classifier.labels.name(int(index))
+
     @property
-    def spec(self) -> gc.ModelSpec:
-        return gc.get_spec(self.model_name)
+    def model(self) -> keras.Model:
+        return self.classifier.model
+
+    @property
+    def title(self) -> str:
+        """The model for people: 'EfficientNet-Lite0', or the uploaded file's name."""
+        return self.classifier.title
+
+    @property
+    def own_model(self) -> bool:
+        return cache.is_own(self.model_name)
 
     @property
     def digest(self) -> str:
@@ -85,10 +98,18 @@ class Selection:
 
     def settings(self) -> dict[str, object]:
         """The choices that reproduce this view, for downloads and links."""
+        model: object = self.model_name
+        if self.own_model:
+            model = {
+                "file": self.classifier.file_name,
+                "sha256": self.classifier.sha256,
+                "origin": self.classifier.origin,
+                "preprocessing": self.classifier.preset,
+            }
         return {
             "photo": self.photo_label,
             "photo_sha256": self.digest,
-            "model": self.model_name,
+            "model": model,
             "layer": self.layer.name,
             "target": self.target,
             "score": self.score,
@@ -199,20 +220,27 @@ def _model_label(name: str) -> str:
     return spec.label if deployment.fits(spec.size_mb) else f"{spec.label}: too large here"
 
 
-def _model() -> tuple[str, keras.Model]:
-    """The chosen model, or the bundled default with an error if it cannot be loaded here.
+def _model() -> tuple[str, gc.Classifier]:
+    """Your own model while one is loaded, else the chosen model, else the bundled default.
 
     A failed download is remembered for the session, so reruns do not retry it until asked. In
     low-memory mode a model too large for it is refused before anything loads.
     """
+    picker = st.sidebar.container()  # above the "Your own model" section drawn first
+    own = own_models.sidebar_section()
     specs = gc.available_models()
     name = _url_picker(
         "Model",
         [s.name for s in specs],
         _model_label,
         "model",
-        help="Bundled models work offline; others download their weights once (size shown).",
+        where=picker,
+        disabled=own is not None,
+        help="Bundled models work offline; others download their weights once (size shown). "
+        "While your own model is loaded it is the one explained.",
     )
+    if own is not None:
+        return own
     too_large = [s.title for s in specs if not deployment.fits(s.size_mb)]
     if too_large:
         st.sidebar.caption(
@@ -230,7 +258,7 @@ def _model() -> tuple[str, keras.Model]:
         )
     elif name not in failures:
         try:
-            return name, cache.load_model(name)
+            return name, cache.classifier(name)
         except gc.ModelUnavailableError as error:
             failures[name] = str(error)
     if name in failures:
@@ -238,13 +266,13 @@ def _model() -> tuple[str, keras.Model]:
         st.sidebar.button("Retry the download", on_click=_retry_download, args=(name,))
     fallback = gc.DEFAULT_MODEL
     st.info(f"Showing {gc.get_spec(fallback).title} instead; it is bundled and works offline.")
-    return fallback, cache.load_model(fallback)
+    return fallback, cache.classifier(fallback)
 
 
-def _layer(model_name: str) -> gc.LayerInfo:
+def _layer(model_name: str, classifier: gc.Classifier) -> gc.LayerInfo:
     table = cache.layer_table(model_name)
     names = [info.name for info in table]
-    default = gc.get_spec(model_name).default_layer
+    default = classifier.default_layer
     by_name = {info.name: info for info in table}
 
     def label(name: str) -> str:
@@ -263,18 +291,23 @@ def _layer(model_name: str) -> gc.LayerInfo:
 
 
 def _target(
-    predictions: list[gc.Prediction], probabilities: np.ndarray, context: tuple[str, str]
+    predictions: list[gc.Prediction],
+    probabilities: np.ndarray,
+    context: tuple[str, str],
+    labels: gc.ClassLabels,
 ) -> int:
     """Top-k first, then every class; follows the new top-1 when the photo or model changes."""
     top = [p.index for p in predictions]
-    options = top + [i for i in range(gc.labels.NUM_CLASSES) if i not in set(top)]
+    options = top + [i for i in range(len(labels)) if i not in set(top)]
     previous = st.session_state.get(_CONTEXT)
-    if previous is not None and previous != context:
+    if (previous is not None and previous != context) or st.session_state.get(
+        "target"
+    ) not in (None, *options):
         st.session_state["target"] = top[0]
     st.session_state[_CONTEXT] = context
 
     def label(index: int) -> str:
-        return f"{gc.class_name(index)} ({index})"
+        return f"{labels.name(index)} ({index})"
 
     return _url_picker(
         "Target class",
@@ -282,8 +315,8 @@ def _target(
         label,
         "target",
         help="The top predictions come first ("
-        + ", ".join(f"{gc.class_name(i)} {probabilities[i]:.0%}" for i in top)
-        + "); type to search all 1000 classes.",
+        + ", ".join(f"{labels.name(i)} {probabilities[i]:.0%}" for i in top)
+        + f"); type to search all {len(labels)} classes.",
     )
 
 
@@ -314,16 +347,16 @@ def sidebar() -> Selection | None:
     _RUN.selection = None
     photo, photo_label, sample_id = _photo()
     st.sidebar.subheader("Model and target")
-    model_name, model = _model()
-    layer = _layer(model_name)
+    model_name, classifier = _model()
+    layer = _layer(model_name, classifier)
     try:
         forward = cache.forward_pass(photo.digest, model_name, layer.name, photo.image)
     except (gc.GradCamError, ValueError) as error:
-        st.error(f"Could not run {gc.get_spec(model_name).title} on this photo: {error}")
+        st.error(f"Could not run {classifier.title} on this photo: {error}")
         return None
-    predictions = gc.top_k(forward.logits, TOP_K)
-    probabilities = gc.softmax(forward.logits)
-    target = _target(predictions, probabilities, (photo.digest, model_name))
+    predictions = classifier.top_k(forward.logits, TOP_K)
+    probabilities = classifier.probabilities(forward.logits)
+    target = _target(predictions, probabilities, (photo.digest, model_name), classifier.labels)
     score = st.sidebar.radio(
         "Score y^c",
         gc.SCORES,
@@ -351,7 +384,7 @@ def sidebar() -> Selection | None:
         photo_label=photo_label,
         sample_id=sample_id,
         model_name=model_name,
-        model=model,
+        classifier=classifier,
         layer=layer,
         target=int(target),
         score=score,

@@ -1,4 +1,4 @@
-"""Where the app runs, and what follows from it: the low-memory mode.
+"""Where the app runs, and what follows from it: the low-memory mode, and model uploads.
 
 Streamlit Community Cloud gives an app between 690 MB and 2.7 GB. In low-memory mode the app keeps
 one model in memory (letting the previous one go before the next loads), the Trust lab's
@@ -17,6 +17,8 @@ import streamlit as st
 
 LOW_MEMORY_ENV = "GRADCAM_LOW_MEMORY"
 LOW_MEMORY_SECRET = "low_memory"
+UPLOADS_ENV = "GRADCAM_ALLOW_MODEL_UPLOAD"
+UPLOADS_SECRET = "allow_model_upload"
 # Community Cloud runs apps from a clone under /mount/src as the user "appuser".
 CLOUD_SOURCE_ROOT = Path("/mount/src")
 CLOUD_HOME = Path("/home/appuser")
@@ -55,12 +57,28 @@ def _secret(name: str) -> object | None:
         return None
 
 
+def _setting(env: str, secret: str) -> bool | None:
+    """The environment variable's yes or no, else the secret's, else None."""
+    for value in (os.environ.get(env), _secret(secret)):
+        if value is not None and _flag(value) is not None:
+            return _flag(value)
+    return None
+
+
 def low_memory() -> bool:
     """Is the low-memory mode on (environment, then secrets, then Community Cloud)?"""
-    for setting in (os.environ.get(LOW_MEMORY_ENV), _secret(LOW_MEMORY_SECRET)):
-        if setting is not None and _flag(setting) is not None:
-            return bool(_flag(setting))
-    return on_community_cloud()
+    setting = _setting(LOW_MEMORY_ENV, LOW_MEMORY_SECRET)
+    return on_community_cloud() if setting is None else setting
+
+
+def model_uploads_allowed() -> bool:
+    """May visitors upload their own model? Yes unless the operator switched it off.
+
+    ``GRADCAM_ALLOW_MODEL_UPLOAD=0`` or ``allow_model_upload = false`` in the secrets: for a
+    public deployment that should only explain the models it ships.
+    """
+    setting = _setting(UPLOADS_ENV, UPLOADS_SECRET)
+    return True if setting is None else setting
 
 
 def fits(size_mb: float) -> bool:

@@ -25,10 +25,10 @@ PHONE_CSS = """
 def headline(selection: Selection, result: gc.CamResult) -> None:
     """One sentence saying what is explained, and how."""
     st.markdown(
-        f"Explaining **{gc.class_name(selection.target)}** (class {selection.target}, "
+        f"Explaining **{selection.class_name(selection.target)}** (class {selection.target}, "
         f"p = {selection.probability(selection.target):.1%}) at layer "
         f"**{selection.layer.name}** ({selection.layer.size_label}) of "
-        f"**{selection.spec.title}**, with the {result.score_kind} as the score "
+        f"**{selection.title}**, with the {result.score_kind} as the score "
         f"y^c = {result.score:.4g}."
     )
 
@@ -46,7 +46,7 @@ def predictions_bar(selection: Selection) -> None:
     st.pills(
         f"Top-{len(options)} predictions: click one to explain it",
         options,
-        format_func=lambda i: f"{gc.class_name(i)} · {selection.probability(i):.1%}",
+        format_func=lambda i: f"{selection.class_name(i)} · {selection.probability(i):.1%}",
         key="top_pick",
         on_change=_pick_target,
     )
@@ -71,8 +71,8 @@ def _stage_caption(result: gc.CamResult, stage: str) -> str:
 def alt_text(selection: Selection, what: str) -> str:
     """What an image shows, for screen readers: the picture, the class, the layer, the model."""
     return (
-        f"{what}: Grad-CAM of {gc.class_name(selection.target)} (class {selection.target}) "
-        f"at layer {selection.layer.name} of {selection.spec.title}, on {selection.photo_label}"
+        f"{what}: Grad-CAM of {selection.class_name(selection.target)} (class {selection.target}) "
+        f"at layer {selection.layer.name} of {selection.title}, on {selection.photo_label}"
     )
 
 
@@ -128,7 +128,7 @@ def empty_map_note(selection: Selection, result: gc.CamResult) -> None:
     if not result.is_empty:
         return
     st.warning(
-        f"No positive evidence for **{gc.class_name(selection.target)}** at layer "
+        f"No positive evidence for **{selection.class_name(selection.target)}** at layer "
         f"**{selection.layer.name}**: every cell of Σ_k α_k A^k is ≤ 0 (largest value "
         f"{result.raw.max():.3g}), so ReLU leaves nothing and the normalized map is all zeros "
         "rather than 0 / 0. Try a later layer, or a class the model finds more likely."
@@ -168,7 +168,7 @@ def downloads(selection: Selection, result: gc.CamResult) -> None:
         "/", "-"
     )
     photo, cmap, opacity = selection.photo.image, selection.cmap, selection.opacity
-    label = gc.class_name(selection.target)
+    label = selection.class_name(selection.target)
     columns = st.columns(4)
     columns[0].download_button(
         "Overlay (PNG)",

@@ -35,7 +35,7 @@ def probability_text(class_index: int) -> str:
 
 
 def map_caption(result: gc.CamResult) -> str:
-    label = f"{gc.class_name(result.class_index)} · {probability_text(result.class_index)}"
+    label = f"{selection.class_name(result.class_index)} · {probability_text(result.class_index)}"
     if result.is_empty:
         return f"{label} · no positive evidence at this layer"
     return f"{label} · {result.score_kind} y = {result.score:.3g}"
@@ -82,7 +82,7 @@ def top_k_section() -> None:
 
 def counterfactual_section() -> None:
     target = selection.target
-    name = gc.class_name(target)
+    name = selection.class_name(target)
     st.header(f"2. What argues against “{name}”?")
     st.markdown(
         "Flip the sign of the gradient. The weights become −α_k, and the map shows the regions "
@@ -127,7 +127,7 @@ def contrast_section() -> None:
         "often a few details rather than the whole object, and sometimes context elsewhere in "
         "the photo. Red and blue show both directions at once."
     )
-    options = ui.class_options(selection.predictions)
+    options = ui.class_options(selection.predictions, len(selection.classifier.labels))
     top = [p.index for p in selection.predictions]
     ui.follow_context(
         {"contrast_a": top[0], "contrast_b": top[1]},
@@ -135,18 +135,18 @@ def contrast_section() -> None:
         "contrast",
     )
     left, right = st.columns(2)
-    a = left.selectbox(
-        "Class A", options, format_func=lambda i: f"{gc.class_name(i)} ({i})", key="contrast_a"
-    )
-    b = right.selectbox(
-        "Class B", options, format_func=lambda i: f"{gc.class_name(i)} ({i})", key="contrast_b"
-    )
+
+    def label(index: int) -> str:
+        return f"{selection.class_name(index)} ({index})"
+
+    a = left.selectbox("Class A", options, format_func=label, key="contrast_a")
+    b = right.selectbox("Class B", options, format_func=label, key="contrast_b")
     if a == b:
         st.warning("Pick two different classes: A and B are the same.")
         return
     key = selection.map_key._replace(class_index=a)
     result = ui.contrast(key, b, photo)
-    name_a, name_b = gc.class_name(a), gc.class_name(b)
+    name_a, name_b = selection.class_name(a), selection.class_name(b)
     cells = ui.grid(2, 2, selection.presenter)
     with cells[0]:
         caption = f"Where {name_a} beats {name_b} (ReLU, normalized)"
@@ -167,5 +167,5 @@ counterfactual_section()
 contrast_section()
 st.caption(
     f"Layer {selection.layer.name} ({selection.layer.size_label}) of "
-    f"{selection.spec.title}; {selection.score} scores. Change them in the sidebar."
+    f"{selection.title}; {selection.score} scores. Change them in the sidebar."
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import gradcam_core as gc
 from app_ui import cache, controls, views
 
 selection = controls.current()
@@ -22,6 +21,6 @@ st.caption(
     f"Map computed in {seconds * 1000:.0f} ms (cached afterwards). "
     f"Photo: {selection.photo_label}, {selection.photo.image.size[0]}×"
     f"{selection.photo.image.size[1]} px; the whole photo is resized to "
-    f"{selection.spec.input_size}×{selection.spec.input_size} for the model (no crop). "
-    f"{gc.get_spec(selection.model_name).title}."
+    f"{selection.classifier.input_size[0]}×{selection.classifier.input_size[1]} for the model "
+    f"(no crop). {selection.title}."
 )

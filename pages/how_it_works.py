@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import gradcam_core as gc
 from app_ui import cache, controls, views
 from app_ui import teaching as ui
 from gradcam_core import teaching
@@ -31,10 +30,10 @@ aspect = ui.aspect(selection)
 key = selection.map_key
 presenter = selection.presenter
 h, w, k_count = walk.activations.shape
-class_label = gc.class_name(selection.target)
+class_label = selection.class_name(selection.target)
 photo = selection.photo.image
 st.caption(
-    f"{selection.photo_label} · {selection.spec.title} · layer **{selection.layer.name}** "
+    f"{selection.photo_label} · {selection.title} · layer **{selection.layer.name}** "
     f"({h}×{w} cells, {k_count} channels) · class **{class_label}** ({selection.target}) · "
     f"score: {selection.score}"
 )
