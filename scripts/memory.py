@@ -33,7 +33,6 @@ PAGES = (
     ("Methods", "pages/methods.py", "run_scorecam"),
     ("Trust lab", "pages/trust_lab.py", "trust_randomize"),
 )
-WORST_MODELS = ("vgg19", "vgg16")  # the two largest zoo models
 BIG_PHOTO_SIDE = (7300, 5470)  # 39.9 megapixels, just under the loader's 40 MP cap
 
 
@@ -86,8 +85,26 @@ def _big_upload() -> bytes:
     return buffer.getvalue()
 
 
-def run_session(models: list[str], upload: bool) -> list[Step]:
-    """One visitor: for each model in turn, every page and its buttons; optionally a big photo."""
+def _quickest_score_cam_layer(app) -> str:
+    """The sidebar layer with the fewest channels among maps of at least 7x7 cells.
+
+    Score-CAM's peak memory is that of one batch of masked photos through the whole model, the
+    same at any layer; its time grows with the channels. A short run (CI) picks this layer.
+    """
+    best = None
+    for shown in app.sidebar.selectbox(key="layer").options:
+        name, size = shown.rsplit(" (", 1)
+        height, width, channels = (int(d) for d in size.rstrip(")").split("×"))
+        if min(height, width) >= 7 and (best is None or channels < best[0]):
+            best = (channels, name)
+    return best[1]
+
+
+def run_session(models: list[str], upload: bool, quick: bool = False) -> list[Step]:
+    """One visitor: for each model in turn, every page and its buttons; optionally a big photo.
+
+    ``quick`` runs Score-CAM at the model's quickest layer (the same peak, in far less time).
+    """
     from apptest_support import new_app
 
     long_steps_s = 3600  # Score-CAM on a zoo model's 2048 channels takes minutes on two cores
@@ -132,6 +149,9 @@ def run_session(models: list[str], upload: bool) -> list[Step]:
             else:
                 record(prefix + title, lambda: app.run())
             if button is not None:
+                if quick and button == "run_scorecam":
+                    layer = _quickest_score_cam_layer(app)
+                    app.sidebar.selectbox(key="layer").set_value(layer).run()
                 record(prefix + title + " (button)", lambda b=button: app.button(key=b)
                        .click().run())  # fmt: skip
     return steps
@@ -150,13 +170,14 @@ class Scenario:
         return max(step.peak_mb for step in self.steps)
 
 
-def run_in_subprocess(models: list[str], upload: bool, low_memory: bool) -> Scenario:
+def run_in_subprocess(
+    models: list[str], upload: bool, low_memory: bool, quick: bool = False
+) -> Scenario:
     """Run one scenario in a fresh Python process and read its figures."""
     command = [sys.executable, __file__, "--json", "--models", *models]
-    if upload:
-        command.append("--upload")
-    if low_memory:
-        command.append("--low-memory")
+    for flag, wanted in (("--upload", upload), ("--low-memory", low_memory), ("--quick", quick)):
+        if wanted:
+            command.append(flag)
     env = {k: v for k, v in os.environ.items() if k != "GRADCAM_LOW_MEMORY"}
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
     if done.returncode != 0:
@@ -169,6 +190,22 @@ def run_in_subprocess(models: list[str], upload: bool, low_memory: bool) -> Scen
         low_memory,
         [Step(**step) for step in figures["steps"]],
     )
+
+
+def fitting_models() -> list[str]:
+    """Every model this mode can load (low-memory mode refuses the largest)."""
+    from app_ui import deployment
+    from gradcam_core.models import MODELS
+
+    return [name for name, spec in MODELS.items() if deployment.fits(spec.size_mb)]
+
+
+def largest_models(count: int = 2) -> list[str]:
+    """The worst realistic session's models: the largest ones this mode can load."""
+    from gradcam_core.models import MODELS
+
+    by_size = sorted(fitting_models(), key=lambda name: MODELS[name].size_mb, reverse=True)
+    return by_size[:count]
 
 
 def _table(scenarios: list[Scenario]) -> str:
@@ -190,6 +227,9 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", help="models visited in turn in one session")
     parser.add_argument("--upload", action="store_true", help="start with a 40 MP upload")
     parser.add_argument("--low-memory", action="store_true", help="GRADCAM_LOW_MEMORY=1")
+    parser.add_argument(
+        "--quick", action="store_true", help="Score-CAM at the quickest layer (same peak)"
+    )
     parser.add_argument("--json", action="store_true", help="run here and print JSON figures")
     args = parser.parse_args()
     if args.low_memory:
@@ -198,19 +238,17 @@ def main() -> None:
         from app_ui import pages_folder
 
         with pages_folder.as_in_a_running_server():
-            steps = run_session(args.models, args.upload)
+            steps = run_session(args.models, args.upload, args.quick)
         name = " + ".join(args.models) + (" + 40 MP photo" if args.upload else "")
         print(json.dumps({"name": name, "steps": [asdict(s) for s in steps]}))
         return
 
-    from gradcam_core.models import MODELS
-
     scenarios = []
-    for model in args.models or list(MODELS):
-        scenarios.append(run_in_subprocess([model], False, args.low_memory))
+    for model in args.models or fitting_models():
+        scenarios.append(run_in_subprocess([model], False, args.low_memory, args.quick))
         print(f"{model}: peak {scenarios[-1].peak_mb:.0f} MB", file=sys.stderr)
     print(_table(scenarios))
-    worst = run_in_subprocess(list(WORST_MODELS), True, args.low_memory)
+    worst = run_in_subprocess(largest_models(), True, args.low_memory, args.quick)
     print(f"\nworst session ({worst.name}): peak {worst.peak_mb:.0f} MB")
     for step in worst.steps:
         print(f"  {step.name}: peak {step.peak_mb:.0f} MB, resident {step.rss_mb:.0f} MB"
