@@ -107,6 +107,7 @@ def walkthrough(selection: Selection) -> teaching.Walkthrough:
         layer=selection.layer.name,
         class_index=selection.target,
         score=selection.score,
+        head=selection.classifier.head,
     )
 
 
@@ -124,8 +125,9 @@ def channels_png(
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def softmax_png(key: cache.MapKey, scale: float, _logits: np.ndarray) -> bytes:
-    """p_c against z_c with the current point and its slope."""
-    return ft.softmax_curve_png(_logits, key.class_index, scale)
+    """p_c against z_c with the current point and its slope (softmax, or a sigmoid head's)."""
+    head = cache.classifier(key.model).head
+    return ft.softmax_curve_png(_logits, key.class_index, scale, head)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

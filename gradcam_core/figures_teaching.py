@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
 from .figures import symmetric_limit, to_png
+from .modifiers import Head
 from .render import DIVERGING_COLORMAP, Interpolation, colorize, upsample
 from .teaching import (
     CellGrid,
@@ -152,17 +153,20 @@ def channels_png(
     return to_png(fig)
 
 
-def softmax_curve_png(logits: np.ndarray, class_index: int, scale: float = 1.0) -> bytes:
+def softmax_curve_png(
+    logits: np.ndarray, class_index: int, scale: float = 1.0, head: Head = "softmax"
+) -> bytes:
     """p_c against z_c (other logits fixed), the current point and its slope p_c (1 - p_c)."""
     logits = np.asarray(logits, dtype=np.float64)
     z = float(logits[class_index])
-    p = float(softmax_curve(logits, class_index, np.array([z]))[0])
+    p = float(softmax_curve(logits, class_index, np.array([z]), head)[0])
     middle = z - np.log(p / (1.0 - p)) if 0.0 < p < 1.0 else z  # where p_c = 1/2
     values = np.linspace(min(z, middle) - 8.0, max(z, middle) + 8.0, 400)
     fig, ((ax,),) = _grid(
         1, 1, (4.2 * scale, 2.4 * scale), left=0.7 * scale, top=0.15, bottom=0.55 * scale
     )
-    ax.plot(values, softmax_curve(logits, class_index, values), color="black", linewidth=1.5)
+    curve = softmax_curve(logits, class_index, values, head)
+    ax.plot(values, curve, color="black", linewidth=1.5)
     slope = p * (1.0 - p)
     tangent = np.array([z - 2.0, z + 2.0])
     ax.plot(tangent, p + slope * (tangent - z), color=POSITIVE_COLOR, linewidth=1.2)

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from .cams.base import CamResult
 from .cams.grad_cam import GradCAM
 from .engine import Score
 from .labels import softmax
 from .layers import PATH_SEPARATOR, LayerInfo
+from .modifiers import Head
 
 
 def gradient_norm(gradients: np.ndarray) -> float:
@@ -52,23 +54,30 @@ def compare_scores(
     class_index: int,
     logit_gradients: np.ndarray,
     softmax_gradients: np.ndarray,
+    head: Head = "softmax",
 ) -> ScoreComparison:
-    """z_c, p_c and both gradient norms for class c."""
+    """z_c, p_c and both gradient norms for class c (p from softmax, or sigmoid per class)."""
     logits = np.asarray(logits, dtype=np.float64)
+    probabilities = expit(logits) if head == "sigmoid" else softmax(logits)
     return ScoreComparison(
         logit=float(logits[class_index]),
-        probability=float(softmax(logits)[class_index]),
+        probability=float(probabilities[class_index]),
         logit_gradient_norm=gradient_norm(logit_gradients),
         softmax_gradient_norm=gradient_norm(softmax_gradients),
     )
 
 
-def softmax_curve(logits: np.ndarray, class_index: int, values: np.ndarray) -> np.ndarray:
+def softmax_curve(
+    logits: np.ndarray, class_index: int, values: np.ndarray, head: Head = "softmax"
+) -> np.ndarray:
     """p_c as z_c takes each of ``values``, the other logits fixed: 1 / (1 + e^(m - z_c)).
 
-    m = log sum_{j != c} e^(z_j); the curve is a logistic function of z_c, flat at both ends.
+    m = log sum_{j != c} e^(z_j) for softmax, 0 for a sigmoid head (p_c = sigmoid(z_c)); either
+    way the curve is a logistic function of z_c, flat at both ends.
     """
     logits = np.asarray(logits, dtype=np.float64)
+    if head == "sigmoid":
+        return expit(np.asarray(values, dtype=np.float64))
     others = np.delete(logits, class_index)
     if others.size == 0:
         return np.ones_like(np.asarray(values, dtype=np.float64))
@@ -270,6 +279,7 @@ def walkthrough(
     layer: str,
     class_index: int,
     score: Score,
+    head: Head = "softmax",
 ) -> Walkthrough:
     """Grad-CAM for the chosen score from A and both scores' gradients, with the comparison."""
     result = GradCAM().from_tensors(
@@ -285,7 +295,9 @@ def walkthrough(
         activations=np.asarray(activations),
         gradients=np.asarray(gradients[score]),
         result=result,
-        scores=compare_scores(logits, class_index, gradients["logit"], gradients["softmax"]),
+        scores=compare_scores(
+            logits, class_index, gradients["logit"], gradients["softmax"], head
+        ),
     )
 
 

@@ -57,10 +57,17 @@ def alt(what: str) -> str:
 
 # 1. The class score -------------------------------------------------------------------------
 st.subheader("1 · Forward pass: the class score yᶜ")
+sigmoid = selection.classifier.head == "sigmoid"
+turned = "softmax turns the logits into probabilities p_c"
+if sigmoid:
+    turned = "a sigmoid turns each logit into a probability p_c = 1 / (1 + e^(−z_c))"
+    if selection.classifier.is_binary:
+        turned += " (this binary model's two classes score z and −z)"
 st.markdown(
-    "The photo goes through the network once. At the end each of the 1000 classes has a "
-    "**logit** z_c (a raw score); softmax turns the logits into probabilities p_c. Grad-CAM "
-    "explains one number yᶜ. The paper uses the logit, the score *before* softmax. Here is why."
+    f"The photo goes through the network once. At the end each of the "
+    f"{len(selection.classifier.labels)} classes has a **logit** z_c (a raw score); {turned}. "
+    "Grad-CAM explains one number yᶜ. The paper uses the logit, the score *before* the "
+    "probability. Here is why."
 )
 views.predictions_bar(selection)
 left, right = two_columns()
@@ -77,7 +84,11 @@ with left:
     )
     st.latex(
         r"y^c = z_c\ \ \text{(logit)}\qquad\text{or}\qquad "
-        r"y^c = p_c = \frac{e^{z_c}}{\sum_j e^{z_j}}\ \ \text{(softmax)}"
+        + (
+            r"y^c = p_c = \frac{1}{1+e^{-z_c}}\ \ \text{(sigmoid)}"
+            if sigmoid
+            else r"y^c = p_c = \frac{e^{z_c}}{\sum_j e^{z_j}}\ \ \text{(softmax)}"
+        )
     )
     logit_column, softmax_column = st.columns(2)
     logit_column.metric("logit z_c", f"{scores.logit:.3f}")
