@@ -15,14 +15,16 @@ Two passes serve one Grad-CAM, so that a new class does not repeat the forward p
 ``layer_gradients`` does one forward and one backward pass for many layers at once;
 ``layer_grad_cams`` does the same but reduces each layer to its Grad-CAM weights and signed map
 inside the graph, so no layer's activations or gradients outlive the pass (the memory of
-returning them for every layer of a network was a third of the app's).
+returning them for every layer of a network was a third of the app's). ``input_gradient`` gives
+dy^c/dX, optionally with layer calls rerouted while it is traced (guided backprop routes every
+ReLU through one that passes only positive gradients back).
 Compiled functions are cached per (model, layers, score) and never retraced per class or call.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -47,6 +49,9 @@ TF_LOCK = threading.RLock()
 _FUNCTIONS_ATTRIBUTE = "_gradcam_compiled_functions"
 _TRACE_COUNT = 0  # number of graph traces: lets tests prove that calls reuse compiled functions
 
+# A layer call rerouted while a pass is traced: wrapper(original call, args, kwargs) -> output.
+LayerWrapper = Callable[[Callable, tuple, dict], tf.Tensor]
+
 
 def trace_count() -> int:
     """How many times any pass was traced (compiled) in this process."""
@@ -67,9 +72,7 @@ class ForwardPass:
 
 
 @contextmanager
-def _wrapped_calls(
-    wrappers: dict[keras.layers.Layer, Callable[[Callable, tuple, dict], tf.Tensor]],
-) -> Iterator[None]:
+def _wrapped_calls(wrappers: Mapping[keras.layers.Layer, LayerWrapper]) -> Iterator[None]:
     """Temporarily route each layer's ``call`` through ``wrapper(original, args, kwargs)``.
 
     Only the tracing thread sees the wrapper, so a model used elsewhere at the same time is safe.
@@ -230,6 +233,21 @@ def _layer_grad_cams_function(model: keras.Model, layers: tuple[str, ...], score
     return _compile(layer_grad_cams, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
 
 
+def _input_gradient_function(
+    model: keras.Model, score: Score, wrappers: Mapping[keras.layers.Layer, LayerWrapper]
+) -> Callable:
+    def input_gradient(x: tf.Tensor, class_index: tf.Tensor):
+        _count_trace()
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            with _wrapped_calls(wrappers):
+                logits = model(x, training=False)
+            value = _scores(logits, tf.reshape(class_index, [1]), score)
+        return value, tape.gradient(value, x)
+
+    return _compile(input_gradient, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
+
+
 def _compile(fn: Callable, signature: list[tf.TensorSpec]) -> Callable:
     """Trace once for this signature, under the lock (tracing swaps layer calls)."""
     compiled = tf.function(fn, input_signature=signature, reduce_retracing=True)
@@ -246,6 +264,13 @@ def _check_image(x: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError("The preprocessed image contains NaN or infinite values.")
     return array
+
+
+def check_score(score: str) -> Score:
+    """The score kind itself, or a ValueError naming the allowed ones."""
+    if score not in SCORES:
+        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    return score  # type: ignore[return-value]
 
 
 def class_vector(class_indices: Sequence[int], num_classes: int) -> np.ndarray:
@@ -292,8 +317,7 @@ def class_gradients(
     score: Score = "logit",
 ) -> tuple[np.ndarray, np.ndarray]:
     """(y^c for each class (C,), dy^c/dA (C, h, w, k)), reusing activations from ``forward``."""
-    if score not in SCORES:
-        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    check_score(score)
     indices = class_vector(class_indices, num_classes(model))
     path, _ = find_layer(model, layer)
     fn = _cached(
@@ -315,8 +339,7 @@ def layer_gradients(
     score: Score = "logit",
 ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """One forward and one backward pass for many layers: logits, {layer: (A, dy^c/dA)}."""
-    if score not in SCORES:
-        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    check_score(score)
     (index,) = class_vector([class_index], num_classes(model))
     paths = tuple(find_layer(model, name)[0] for name in layers)
     fn = _cached(
@@ -341,8 +364,7 @@ def layer_grad_cams(
     One forward and one backward pass, as ``layer_gradients``, reduced in the graph (float64):
     logits and {layer: (alpha (K,), raw (h, w))}.
     """
-    if score not in SCORES:
-        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    check_score(score)
     (index,) = class_vector([class_index], num_classes(model))
     paths = tuple(find_layer(model, name)[0] for name in layers)
     fn = _cached(
@@ -354,3 +376,26 @@ def layer_grad_cams(
     return logits.numpy()[0], {
         p: (w.numpy(), m.numpy()) for p, w, m in zip(paths, weights, maps, strict=True)
     }
+
+
+def input_gradient(
+    model: keras.Model,
+    x: np.ndarray,
+    class_index: int,
+    score: Score = "logit",
+    wrappers: Mapping[keras.layers.Layer, LayerWrapper] | None = None,
+    name: str = "plain",
+) -> np.ndarray:
+    """dy^c/dX for one image (1, H, W, C) as (H, W, C), with ``wrappers`` rerouting layer calls.
+
+    The pass is compiled once per (model, name, score): ``name`` stands for the wrappers, so give
+    each set of wrappers its own name (``"guided"`` for guided backprop).
+    """
+    check_score(score)
+    (index,) = class_vector([class_index], num_classes(model))
+    routes = dict(wrappers or {})
+    fn = _cached(
+        model, ("input", name, score), lambda: _input_gradient_function(model, score, routes)
+    )
+    _, gradient = fn(tf.constant(_check_image(x)), tf.constant(index))
+    return gradient.numpy()[0]
