@@ -223,12 +223,13 @@ def _layer_grad_cams_function(model: keras.Model, layers: tuple[str, ...], score
             score_value = _scores(logits, tf.reshape(class_index, [1]), score)
         activations = [store[path] for path, _ in resolved]
         gradients = tape.gradient(score_value, activations)
-        weights, maps = [], []
+        weights, maps, below_zero = [], [], []
         for a, g in zip(activations, gradients, strict=True):
             alpha = tf.reduce_mean(g[0], axis=(0, 1))  # alpha_k
             weights.append(alpha)
             maps.append(tf.tensordot(a[0], alpha, axes=[[2], [0]]))
-        return logits, weights, maps
+            below_zero.append(tf.reduce_mean(tf.cast(a < 0, tf.float32)))  # signed layer?
+        return logits, weights, maps, below_zero
 
     return _compile(layer_grad_cams, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
 
@@ -358,11 +359,11 @@ def layer_grad_cams(
     layers: Sequence[str],
     class_index: int,
     score: Score = "logit",
-) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, float]]]:
     """Grad-CAM's alpha_k = mean_ij dy^c/dA^k_ij and raw = sum_k alpha_k A^k for many layers.
 
     One forward and one backward pass, as ``layer_gradients``, reduced in the graph (float64):
-    logits and {layer: (alpha (K,), raw (h, w))}.
+    logits and {layer: (alpha (K,), raw (h, w), share of A's values below 0)}.
     """
     check_score(score)
     (index,) = class_vector([class_index], num_classes(model))
@@ -372,9 +373,10 @@ def layer_grad_cams(
         ("layer_grad_cams", paths, score),
         lambda: _layer_grad_cams_function(model, paths, score),
     )
-    logits, weights, maps = fn(tf.constant(_check_image(x)), tf.constant(index))
+    logits, weights, maps, below_zero = fn(tf.constant(_check_image(x)), tf.constant(index))
     return logits.numpy()[0], {
-        p: (w.numpy(), m.numpy()) for p, w, m in zip(paths, weights, maps, strict=True)
+        p: (w.numpy(), m.numpy(), float(b))
+        for p, w, m, b in zip(paths, weights, maps, below_zero, strict=True)
     }
 
 
