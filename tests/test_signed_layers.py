@@ -162,7 +162,7 @@ def _sweep_score_cam(sweep: Sweep, model, x: np.ndarray) -> None:
         candidate = (activations.shape[-1], path)
         by_sign[signed] = min(by_sign.get(signed, candidate), candidate)
     for _, path in by_sign.values():
-        (result,) = ScoreCAM(batch_size=64).from_forward(model, x, forward, path, [1])
+        (result,) = ScoreCAM().from_forward(model, x, forward, path, [1])
         inputs = LayerInputs(path, forward.activations[path], (1,), (result.score,), "logit")
         _check_result(sweep, ScoreCAM, inputs, result)
 
