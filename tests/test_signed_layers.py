@@ -7,6 +7,10 @@ forward pass per channel (62,240 for Lite0's layers), so it runs at each model's
 and smallest non-negative layer. At the layers whose activations are >= 0 the maps of Eigen-CAM
 and Grad-CAM++ are compared with their formulas as they were before signed layers got their own
 rule (written out below), value for value.
+
+numpy's BLAS runs on one thread here: the sweep makes thousands of small SVDs, and on a 2-core
+machine with TensorFlow's threads (or another process) busy, OpenBLAS's threads wait for each
+other so long that a 196 x 576 SVD took 2.4 s instead of 0.05 s (the whole sweep 9 min, not 2).
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
+from threadpoolctl import threadpool_limits
 
 import gradcam_core as gc
 from gradcam_core import engine, samples
@@ -168,6 +174,7 @@ def _sweep_score_cam(sweep: Sweep, model, x: np.ndarray) -> None:
 
 
 def _sweep(model_name: str, weights: str | None, photo_ids: tuple[str, ...]) -> Sweep:
+    keras.utils.set_random_seed(0)  # the same random weights on every run
     model = gc.load_model(model_name, weights=weights)
     sweep, reasons = Sweep(), {}
     for photo_id in photo_ids:
@@ -189,7 +196,8 @@ SWEEPS = [
 @pytest.mark.parametrize(("model_name", "weights", "photo_ids"), SWEEPS, ids=[s[0] for s in SWEEPS])
 def test_every_method_at_every_layer(model_name, weights, photo_ids):
     start = time.perf_counter()
-    sweep = _sweep(model_name, weights, photo_ids)
+    with threadpool_limits(limits=1, user_api="blas"):  # see the module's docstring
+        sweep = _sweep(model_name, weights, photo_ids)
     print(
         f"\n{model_name}: {sum(sweep.maps.values())} maps in {time.perf_counter() - start:.0f} s, "
         f"{sweep.signed_layers} signed layer-photos, {sweep.unchanged} unchanged maps, "
