@@ -12,6 +12,7 @@ import streamlit as st
 
 from app_ui import controls
 from gradcam_core import memory
+from gradcam_core.cams import CAM_METHODS
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ PAGES = (
         "pages/methods.py",
         "Methods",
         ":material/science:",
-        "Methods: one photo, nine ways to draw the map",
+        f"Methods: one photo, {len(CAM_METHODS)} ways to draw the map",
     ),
     PageEntry(
         "Check",

@@ -54,10 +54,10 @@ def preview(digest: str, _image: Image.Image) -> Image.Image:
     return figures.preview(_image)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def cam_note(model_name: str, layer: str) -> str | None:
-    """None when the original CAM applies to this layer, else why not (one line)."""
-    return comparisons.cam_unsupported_reason(cache.load_model(model_name), layer)
+@st.cache_data(max_entries=64, show_spinner=False)
+def unsupported_note(model_name: str, method: str, layer: str) -> str | None:
+    """None when the method applies to this layer (CAM needs a GAP -> Dense head), else why not."""
+    return comparisons.unsupported_reason(method, cache.load_model(model_name), layer)
 
 
 @st.cache_data(max_entries=32, show_spinner="Computing the top-k maps…", show_time=True)

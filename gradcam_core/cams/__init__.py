@@ -1,7 +1,7 @@
 """CAM methods: one module per method, each a small override of ``BaseCAM``."""
 
-from .all_layers import grad_cam_all_layers
-from .base import BaseCAM, CamResult, relu_and_normalize
+from .all_layers import all_layer_inputs, grad_cam_all_layers
+from .base import BaseCAM, CamResult, LayerInputs, relu_and_normalize
 from .cam import CAM, cam_dense_layer, supports_cam
 from .classes import CounterfactualGradCAM, contrast_map, counterfactual_map, top_class_maps
 from .eigen_cam import EigenCAM
@@ -19,7 +19,8 @@ from .layer_cam import LayerCAM
 from .score_cam import ScoreCAM
 from .xgrad_cam import XGradCAM
 
-# Short id -> method class, in the order the Methods page lists them.
+# Short id -> method class, in the order the Methods page lists them. A new method is one module
+# (a BaseCAM subclass that declares its name, formula and note) and one line here.
 CAM_METHODS: dict[str, type[BaseCAM]] = {
     "gradcam": GradCAM,
     "gradcam++": GradCAMPlusPlus,
@@ -45,8 +46,10 @@ __all__ = [
     "GuidedResult",
     "HiResCAM",
     "LayerCAM",
+    "LayerInputs",
     "ScoreCAM",
     "XGradCAM",
+    "all_layer_inputs",
     "cam_dense_layer",
     "contrast_map",
     "counterfactual_map",

@@ -1,17 +1,20 @@
-"""The shared base of every CAM method and the result it returns."""
+"""The shared base of every CAM method, what a method declares, and the result it returns."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 import keras
 import numpy as np
+from scipy.special import softmax
 
 from .. import engine
 from ..engine import ForwardPass, Score
 from ..layers import find_layer
+from ..modifiers import logits_view
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class CamResult:
     relu: np.ndarray  # (h, w) max(raw, 0)
     normalized: np.ndarray  # (h, w) relu / max(relu), in [0, 1]
     is_empty: bool  # max(relu) <= 0: no positive evidence, normalized is all zeros
+    activations_below_zero: float = 0.0  # share of A's values < 0: 0 after a ReLU, > 0 if signed
 
     @property
     def peak(self) -> float:
@@ -56,6 +60,7 @@ def cam_result(
     class_index: int,
     score_kind: Score,
     score: float,
+    activations_below_zero: float = 0.0,
 ) -> CamResult:
     """The result for a signed (h, w) map: adds its ReLU and normalized stages."""
     relu, normalized, empty = relu_and_normalize(raw)
@@ -70,58 +75,141 @@ def cam_result(
         relu=relu,
         normalized=normalized,
         is_empty=empty,
+        activations_below_zero=float(activations_below_zero),
     )
 
 
-class BaseCAM:
-    """A CAM method: per-channel weights from activations A (h, w, k) and gradients dy^c/dA.
+def class_score(logits: np.ndarray, class_index: int, score: Score) -> float:
+    """y^c: logits[c], or softmax(logits)[c]."""
+    logits = np.asarray(logits, dtype=np.float64)
+    values = softmax(logits) if score == "softmax" else logits
+    return float(values[int(class_index)])
 
-    Subclasses override ``channel_weights`` (most methods) or ``weighted_map`` (methods whose
-    map is not a weighted sum of whole channels). Everything else is shared.
+
+@dataclass(frozen=True)
+class LayerInputs:
+    """What a method may use at one layer of one image, for the classes asked."""
+
+    layer: str  # the layer's path in the model
+    activations: np.ndarray  # A (h, w, k), float64
+    class_indices: tuple[int, ...]
+    scores: tuple[float, ...]  # y^c of each class
+    score_kind: Score
+    gradients: np.ndarray | None = None  # (C, h, w, k) dy^c/dA; None for gradient-free methods
+    model: keras.Model | None = None  # the logits view, for methods that run the model
+    x: np.ndarray | None = None  # the preprocessed image (1, H, W, C) that model takes
+
+    def model_and_input(self, method: str) -> tuple[keras.Model, np.ndarray]:
+        """The model and its input, or a ValueError saying that ``method`` needs them."""
+        if self.model is None or self.x is None:
+            raise ValueError(f"{method} needs the model and its input: call it with the model.")
+        return self.model, self.x
+
+
+@dataclass(frozen=True)
+class BaseCAM:
+    """A CAM method: per-channel weights w_k from one layer's A (h, w, k); map = sum_k w_k A^k.
+
+    A method declares what it is in class variables (name, formula, note, uses_gradients,
+    pixel_level, cost, signed_rule, empty_note, gradcam_equivalence) and where it applies
+    (``unsupported_reason``); its constructor options are its dataclass fields (``options``).
+    It overrides one hook for its weights: ``channel_weights`` when they come from A and dy^c/dA
+    of one class, or ``class_weights`` when they need the model (CAM, Score-CAM); and
+    ``weighted_map`` when its map is not a weighted sum of whole channels.
+    ``from_forward`` views the model as logits and checks the score once for every entry point.
     """
 
     name: ClassVar[str] = "CAM method"
     formula: ClassVar[str] = ""  # LaTeX of the map, shown in the app
+    note: ClassVar[str] = ""  # one or two sentences for the teacher: what it changes, and why
+    uses_gradients: ClassVar[bool] = True  # False: no backward pass is run for it
+    pixel_level: ClassVar[bool] = False  # its result proper is image-sized, not a layer map
+    cost: ClassVar[str] = ""  # how a slow method's cost grows ("one forward pass per channel")
+    signed_rule: ClassVar[str] = ""  # what it does where A has negative values, if not as written
+    empty_note: ClassVar[str] = "no positive evidence for {class_name} at this layer"
+    gradcam_equivalence: ClassVar[str] = ""  # set when the map is Grad-CAM's up to scale: why
 
-    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> np.ndarray | None:
-        """alpha_k for each of the K channels, shape (K,)."""
-        raise NotImplementedError(f"{type(self).__name__} must define channel_weights")
+    @classmethod
+    def unsupported_reason(cls, model: keras.Model, layer: str) -> str | None:
+        """None when the method applies to this model and layer, else why not (one line)."""
+        return None
+
+    @classmethod
+    def options(cls) -> tuple[dataclasses.Field, ...]:
+        """The constructor's options (the dataclass fields), e.g. Score-CAM's batch size."""
+        return dataclasses.fields(cls)
+
+    def channel_weights(
+        self, activations: np.ndarray, gradients: np.ndarray | None
+    ) -> np.ndarray | None:
+        """w_k for each of the K channels, shape (K,), or None for per-cell methods."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must define channel_weights or class_weights"
+        )
+
+    def class_weights(self, inputs: LayerInputs) -> list[np.ndarray | None]:
+        """The weights of each class asked: ``channel_weights`` of A and that class's gradient."""
+        if inputs.gradients is None:
+            weights = self.channel_weights(inputs.activations, None)
+            return [weights] * len(inputs.class_indices)
+        return [self.channel_weights(inputs.activations, g) for g in inputs.gradients]
 
     def weighted_map(
-        self, activations: np.ndarray, gradients: np.ndarray, weights: np.ndarray | None
+        self, activations: np.ndarray, gradients: np.ndarray | None, weights: np.ndarray | None
     ) -> np.ndarray:
         """The signed map sum_k w_k A^k, shape (h, w)."""
         return np.tensordot(activations.astype(np.float64), weights, axes=([2], [0]))
 
+    def from_inputs(self, inputs: LayerInputs) -> list[CamResult]:
+        """One result per class asked, from what the layer gives (see ``LayerInputs``)."""
+        activations = inputs.activations
+        below_zero = float(np.mean(activations < 0)) if activations.size else 0.0
+        gradients = inputs.gradients
+        per_class = [None] * len(inputs.class_indices) if gradients is None else list(gradients)
+        weights = self.class_weights(inputs)
+        return [
+            cam_result(
+                self.name,
+                self.weighted_map(activations, g, w),
+                w,
+                layer=inputs.layer,
+                class_index=c,
+                score_kind=inputs.score_kind,
+                score=s,
+                activations_below_zero=below_zero,
+            )
+            for c, s, g, w in zip(
+                inputs.class_indices, inputs.scores, per_class, weights, strict=True
+            )
+        ]
+
     def from_tensors(
         self,
         activations: np.ndarray,
-        gradients: np.ndarray,
+        gradients: np.ndarray | None,
         *,
         layer: str,
         class_index: int,
         score_kind: Score = "logit",
         score: float = float("nan"),
     ) -> CamResult:
-        """Build the result from one layer's A (h, w, k) and dy^c/dA (h, w, k)."""
+        """Build the result from one layer's A (h, w, k) and dy^c/dA (h, w, k) of one class."""
         activations = np.asarray(activations, dtype=np.float64)
-        gradients = np.asarray(gradients, dtype=np.float64)
-        if activations.ndim != 3 or activations.shape != gradients.shape:
+        given = activations if gradients is None else np.asarray(gradients, dtype=np.float64)
+        if activations.ndim != 3 or activations.shape != given.shape:
             raise ValueError(
                 f"Activations and gradients must both be (h, w, k); got {activations.shape} "
-                f"and {gradients.shape}."
+                f"and {given.shape}."
             )
-        weights = self.channel_weights(activations, gradients)
-        raw = self.weighted_map(activations, gradients, weights)
-        return cam_result(
-            self.name,
-            raw,
-            weights,
+        inputs = LayerInputs(
             layer=layer,
-            class_index=class_index,
+            activations=activations,
+            class_indices=(int(class_index),),
+            scores=(float(score),),
             score_kind=score_kind,
-            score=score,
+            gradients=None if gradients is None else given[None],
         )
+        return self.from_inputs(inputs)[0]
 
     def from_forward(
         self,
@@ -132,16 +220,34 @@ class BaseCAM:
         class_indices: Sequence[int],
         score: Score = "logit",
     ) -> list[CamResult]:
-        """Maps for several classes from one cached forward pass (only the head runs again)."""
+        """Maps for several classes from one cached forward pass (only the head runs again).
+
+        The model is viewed as logits (``logits_view``); the backward pass runs only for methods
+        that use gradients, and then for all the classes as one batch.
+        """
+        engine.check_score(score)
+        model = logits_view(model)
         path, _ = find_layer(model, layer)
         activations = forward_pass.activations[path]
-        scores, grads = engine.class_gradients(model, x, path, activations, class_indices, score)
-        return [
-            self.from_tensors(
-                activations, g, layer=path, class_index=c, score_kind=score, score=float(s)
-            )
-            for c, s, g in zip(class_indices, scores, grads, strict=True)
-        ]
+        classes = engine.class_vector(class_indices, engine.num_classes(model))
+        indices = tuple(int(c) for c in classes)
+        gradients = None
+        if self.uses_gradients:
+            scores, grads = engine.class_gradients(model, x, path, activations, indices, score)
+            gradients = np.asarray(grads, dtype=np.float64)
+        else:
+            scores = [class_score(forward_pass.logits, c, score) for c in indices]
+        inputs = LayerInputs(
+            layer=path,
+            activations=np.asarray(activations, dtype=np.float64),
+            class_indices=indices,
+            scores=tuple(float(s) for s in scores),
+            score_kind=score,
+            gradients=gradients,
+            model=model,
+            x=x,
+        )
+        return self.from_inputs(inputs)
 
     def for_classes(
         self,
@@ -152,6 +258,7 @@ class BaseCAM:
         score: Score = "logit",
     ) -> list[CamResult]:
         """Maps for several classes of one image: one forward pass, one batched backward pass."""
+        model = logits_view(model)
         forward_pass = engine.forward(model, x, [layer])
         return self.from_forward(model, x, forward_pass, layer, class_indices, score)
 

@@ -1,59 +1,12 @@
-"""The original CAM (Zhou et al., 2016), for models ending in global average pooling + Dense.
-
-Also the two helpers shared by the methods whose weights do not come from one layer's gradient
-(CAM, Score-CAM, Eigen-CAM): the class score from the logits, and a result from given weights.
-"""
+"""The original CAM (Zhou et al., 2016), for models ending in global average pooling + Dense."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import keras
 import numpy as np
 
-from .. import engine
-from ..engine import ForwardPass, Score
-from ..labels import softmax
 from ..layers import find_layer
-from .base import BaseCAM, CamResult, cam_result
-
-
-def class_score(logits: np.ndarray, class_index: int, score: Score) -> float:
-    """y^c: logits[c], or softmax(logits)[c]."""
-    if score not in engine.SCORES:
-        raise ValueError(f"Score must be one of {engine.SCORES}, got {score!r}.")
-    values = softmax(logits) if score == "softmax" else np.asarray(logits, dtype=np.float64)
-    return float(values[int(class_index)])
-
-
-def result_from_weights(
-    method: str,
-    activations: np.ndarray,
-    weights: np.ndarray,
-    *,
-    layer: str,
-    class_index: int,
-    score_kind: Score,
-    score: float,
-) -> CamResult:
-    """The CamResult of raw = sum_k w_k A^k for weights found without the layer's gradient."""
-    activations = np.asarray(activations, dtype=np.float64)
-    weights = np.asarray(weights, dtype=np.float64)
-    if activations.ndim != 3 or weights.shape != activations.shape[2:]:
-        raise ValueError(
-            f"Need activations (h, w, k) and k weights; got {activations.shape} and "
-            f"{weights.shape}."
-        )
-    raw = np.tensordot(activations, weights, axes=([2], [0]))
-    return cam_result(
-        method,
-        raw,
-        weights,
-        layer=layer,
-        class_index=class_index,
-        score_kind=score_kind,
-        score=score,
-    )
+from .base import BaseCAM, LayerInputs
 
 
 def _source(tensor) -> tuple[keras.Operation, list]:
@@ -116,11 +69,7 @@ def cam_dense_layer(model: keras.Model, layer: str) -> keras.layers.Dense:
 
 def supports_cam(model: keras.Model, layer: str) -> bool:
     """True when CAM applies to this model and layer (see ``cam_dense_layer``)."""
-    try:
-        cam_dense_layer(model, layer)
-    except ValueError:
-        return False
-    return True
+    return CAM.unsupported_reason(model, layer) is None
 
 
 class CAM(BaseCAM):
@@ -129,40 +78,31 @@ class CAM(BaseCAM):
     Only for a layer -> global average pooling -> [dropout] -> Dense head, where the logit is
     y^c = sum_k W_kc mean_ij A^k_ij + b_c. Grad-CAM's weights there are W_kc / (h w), so Grad-CAM
     is CAM divided by h w. The weights never depend on ``score``; it only picks which score is
-    reported. Give a model that returns logits (``gc.logits_view``), or the softmax score is off.
+    reported.
     """
 
     name = "CAM"
     formula = (
         r"L^c=\mathrm{ReLU}\Big(\sum_k W^c_k A^k\Big),\quad y^c=\sum_k W^c_k\,\mathrm{GAP}(A^k)+b^c"
     )
+    note = (
+        "The original: the weights are the classifier's own Dense weights, which exist only "
+        "when the layer is pooled straight into one Dense layer."
+    )
+    uses_gradients = False
+    gradcam_equivalence = "here Grad-CAM's α_k = W^c_k / (h·w)"
 
-    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
-        raise TypeError("CAM's weights are the model's Dense kernel: call it with the model.")
+    @classmethod
+    def unsupported_reason(cls, model: keras.Model, layer: str) -> str | None:
+        """None when the layer feeds a GAP -> Dense head, else why CAM does not apply."""
+        try:
+            cam_dense_layer(model, layer)
+        except ValueError as error:
+            return str(error)
+        return None
 
-    def from_forward(
-        self,
-        model: keras.Model,
-        x: np.ndarray,
-        forward_pass: ForwardPass,
-        layer: str,
-        class_indices: Sequence[int],
-        score: Score = "logit",
-    ) -> list[CamResult]:
-        """Maps for several classes from one forward pass; no gradient is needed."""
-        path, _ = find_layer(model, layer)
-        kernel = keras.ops.convert_to_numpy(cam_dense_layer(model, path).kernel).astype(np.float64)
-        indices = engine.class_vector(class_indices, kernel.shape[1])
-        activations = forward_pass.activations[path]
-        return [
-            result_from_weights(
-                self.name,
-                activations,
-                kernel[:, c],
-                layer=path,
-                class_index=int(c),
-                score_kind=score,
-                score=class_score(forward_pass.logits, int(c), score),
-            )
-            for c in indices
-        ]
+    def class_weights(self, inputs: LayerInputs) -> list[np.ndarray]:
+        """Column c of the Dense kernel, for each class asked."""
+        model, _ = inputs.model_and_input(self.name)
+        kernel = keras.ops.convert_to_numpy(cam_dense_layer(model, inputs.layer).kernel)
+        return [kernel[:, c].astype(np.float64) for c in inputs.class_indices]

@@ -23,8 +23,9 @@ class CounterfactualGradCAM(BaseCAM):
         r"\alpha_k^c=\frac{1}{Z}\sum_{i,j}-\frac{\partial y^c}{\partial A^k_{ij}},\quad "
         r"L^c_{\text{cf}}=\mathrm{ReLU}\Big(\sum_k \alpha_k^c A^k\Big)"
     )
+    note = "Grad-CAM with the gradient's sign flipped: the regions whose removal would raise y^c."
 
-    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
+    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> np.ndarray:
         return -gradients.mean(axis=(0, 1))
 
 

@@ -2,7 +2,7 @@
 
 Guided backprop is dy^c/dX where every ReLU passes gradient back only where its input is > 0
 (the ordinary ReLU gradient) and the incoming gradient is > 0 (the guided part). It is built by
-wrapping the call of each ReLU-like layer while the graph is traced (``engine._wrapped_calls``)
+wrapping the call of each ReLU-like layer while the graph is traced (``engine.input_gradient``)
 with an identity whose gradient is ReLU(incoming gradient); the layer's own backward then applies
 its input mask. ReLU layers (any max_value, no negative slope), Activation('relu' | 'relu6'),
 and layers with activation='relu' | 'relu6' are guided; for ReLU6 the layer's own mask also
@@ -57,32 +57,13 @@ def _guide(original: Callable, args: tuple, kwargs: dict) -> tf.Tensor:
     return _positive_gradient(original(*args, **kwargs))
 
 
-def _guided_function(model: keras.Model, score: Score) -> Callable:
-    guided_layers = {layer: _guide for layer in _leaf_layers(model) if is_guided_relu(layer)}
-
-    def guided(x: tf.Tensor, class_index: tf.Tensor):
-        engine._count_trace()
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            with engine._wrapped_calls(guided_layers):
-                logits = model(x, training=False)
-            value = engine._scores(logits, tf.reshape(class_index, [1]), score)
-        return value, tape.gradient(value, x)
-
-    return engine._compile(guided, [engine._input_spec(model, 1), tf.TensorSpec([], tf.int32)])
-
-
 def guided_backprop(
     model: keras.Model, x: np.ndarray, class_index: int, score: Score = "logit"
 ) -> np.ndarray:
     """Guided dy^c/dX for one preprocessed image (1, H, W, C): signed, shape (H, W, C)."""
-    if score not in engine.SCORES:
-        raise ValueError(f"Score must be one of {engine.SCORES}, got {score!r}.")
     model = logits_view(model)
-    (index,) = engine.class_vector([class_index], engine.num_classes(model))
-    fn = engine._cached(model, ("guided", score), lambda: _guided_function(model, score))
-    _, gradient = fn(tf.constant(engine._check_image(x)), tf.constant(index))
-    return gradient.numpy()[0]
+    guided_layers = {layer: _guide for layer in _leaf_layers(model) if is_guided_relu(layer)}
+    return engine.input_gradient(model, x, class_index, score, guided_layers, name="guided")
 
 
 @dataclass(frozen=True)
@@ -131,6 +112,11 @@ class GuidedGradCAM(GradCAM):
         r"\mathrm{up}\big(L^c_{\text{Grad-CAM}}\big)"
     )
     pixel_level = True
+    note = (
+        "Multiplies the upsampled Grad-CAM map by guided backpropagation (the input "
+        "gradient with negative gradients stopped at every ReLU): pixel detail, still "
+        "class-specific."
+    )
 
     def guided(
         self,

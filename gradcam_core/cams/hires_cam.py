@@ -17,13 +17,17 @@ class HiResCAM(BaseCAM):
 
     name = "HiResCAM"
     formula = r"L^c=\mathrm{ReLU}\Big(\sum_k \frac{\partial y^c}{\partial A^k}\odot A^k\Big)"
+    note = (
+        "Multiplies gradient and activation cell by cell instead of averaging the "
+        "gradient first, so every cell keeps exactly its own contribution to the score."
+    )
 
-    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> None:
+    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> None:
         """No per-channel weights: the weight is per cell, g^k_ij."""
         return None
 
     def weighted_map(
-        self, activations: np.ndarray, gradients: np.ndarray, weights: np.ndarray | None
+        self, activations: np.ndarray, gradients: np.ndarray | None, weights: np.ndarray | None
     ) -> np.ndarray:
         return (gradients * activations).sum(axis=2)
 

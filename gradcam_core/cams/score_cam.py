@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import keras
 import numpy as np
+from scipy.special import softmax
 
 from .. import engine
-from ..engine import ForwardPass, Score
-from ..labels import softmax
-from ..layers import find_layer
+from ..engine import Score
 from ..render import upsample
-from .base import BaseCAM, CamResult
-from .cam import class_score, result_from_weights
+from .base import BaseCAM, LayerInputs
 
 Progress = Callable[[float], None]
 # Masked photos per forward pass. On two cores batches of 4 run as fast per image as 16 or 32,
@@ -63,7 +62,7 @@ def masked_scores(
         channels = range(start, min(start + batch_size, count))
         masks = channel_masks(activations, height, width, channels)
         logits = engine.forward_batch(model, masked_inputs(x, masks)).astype(np.float64)
-        values = np.apply_along_axis(softmax, 1, logits) if score == "softmax" else logits
+        values = softmax(logits, axis=1) if score == "softmax" else logits
         scores[:, channels.start : channels.stop] = values[:, indices].T
         if progress is not None:
             progress(channels.stop / count)
@@ -72,9 +71,10 @@ def masked_scores(
 
 def score_weights(scores: np.ndarray) -> np.ndarray:
     """w_k = exp(S_k) / sum_j exp(S_j), a softmax over the channels (last axis)."""
-    return np.apply_along_axis(softmax, -1, np.asarray(scores, dtype=np.float64))
+    return softmax(np.asarray(scores, dtype=np.float64), axis=-1)
 
 
+@dataclass(frozen=True)
 class ScoreCAM(BaseCAM):
     """w_k = softmax_k(y^c(X ∘ H^k)), H^k = A^k upsampled and scaled to [0, 1]; map = sum_k w_k A^k.
 
@@ -92,49 +92,32 @@ class ScoreCAM(BaseCAM):
     fraction done after each batch. The masked passes are shared by all requested classes.
     """
 
+    batch_size: int = DEFAULT_BATCH_SIZE  # masked photos per forward pass
+    progress: Progress | None = None  # called with the fraction done after each batch
+
     name = "Score-CAM"
     formula = (
         r"H^k=\frac{\mathrm{up}(A^k)-\min}{\max-\min},\quad "
         r"w^c_k=\frac{e^{y^c(X\circ H^k)}}{\sum_j e^{y^c(X\circ H^j)}},\quad "
         r"L^c=\mathrm{ReLU}\Big(\sum_k w^c_k A^k\Big)"
     )
+    note = (
+        "No gradients: each channel, upsampled, masks the photo, and its weight is how "
+        "strongly the masked photo alone scores for the class."
+    )
+    uses_gradients = False
+    cost = "one forward pass per channel"
 
-    def __init__(
-        self, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
-    ) -> None:
-        self.batch_size = batch_size
-        self.progress = progress
-
-    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
-        raise TypeError("Score-CAM's weights come from masked predictions: call it with the model.")
-
-    def from_forward(
-        self,
-        model: keras.Model,
-        x: np.ndarray,
-        forward_pass: ForwardPass,
-        layer: str,
-        class_indices: Sequence[int],
-        score: Score = "logit",
-    ) -> list[CamResult]:
-        """Maps for several classes; the K masked passes are run once for all of them."""
-        if score not in engine.SCORES:
-            raise ValueError(f"Score must be one of {engine.SCORES}, got {score!r}.")
-        path, _ = find_layer(model, layer)
-        indices = engine.class_vector(class_indices, forward_pass.logits.shape[-1])
-        activations = forward_pass.activations[path]
+    def class_weights(self, inputs: LayerInputs) -> list[np.ndarray]:
+        """The softmax over channels of the masked scores, for each class (one set of passes)."""
+        model, x = inputs.model_and_input(self.name)
         scores = masked_scores(
-            model, x, activations, indices, score, self.batch_size, self.progress
+            model,
+            x,
+            inputs.activations,
+            inputs.class_indices,
+            inputs.score_kind,
+            self.batch_size,
+            self.progress,
         )
-        return [
-            result_from_weights(
-                self.name,
-                activations,
-                weights,
-                layer=path,
-                class_index=int(c),
-                score_kind=score,
-                score=class_score(forward_pass.logits, int(c), score),
-            )
-            for c, weights in zip(indices, score_weights(scores), strict=True)
-        ]
+        return list(score_weights(scores))

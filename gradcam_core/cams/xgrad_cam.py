@@ -17,8 +17,12 @@ class XGradCAM(BaseCAM):
         r"w^c_k=\sum_{i,j}\frac{A^k_{ij}}{\sum_{a,b}A^k_{ab}+\epsilon}"
         r"\frac{\partial y^c}{\partial A^k_{ij}},\quad L^c=\mathrm{ReLU}\Big(\sum_k w^c_k A^k\Big)"
     )
+    note = (
+        "Averages the gradient weighted by the activation itself (A^k / Σ A^k) instead "
+        "of uniformly, which makes the map satisfy the sensitivity and conservation axioms."
+    )
 
-    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
+    def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> np.ndarray:
         numerator = (activations * gradients).sum(axis=(0, 1))
         denominator = activations.sum(axis=(0, 1)) + EPS
         return np.divide(

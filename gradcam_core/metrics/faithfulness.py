@@ -20,7 +20,7 @@ from typing import Literal
 
 import keras
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, special
 
 from .. import engine
 from ..modifiers import logits_view
@@ -107,13 +107,6 @@ def perturb(
     raise ValueError(f"Unknown curve {kind!r}; use 'deletion' or 'insertion'.")
 
 
-def softmax_rows(logits: np.ndarray) -> np.ndarray:
-    """exp(z - max z) / sum exp(z - max z) along the last axis, in float64."""
-    z = np.asarray(logits, dtype=np.float64)
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def class_probabilities(
     model: keras.Model, batch: np.ndarray, preprocess: Preprocess, class_index: int
 ) -> np.ndarray:
@@ -123,7 +116,8 @@ def class_probabilities(
     if not 0 <= class_index < classes:
         raise ValueError(f"Class index {class_index} is outside 0..{classes - 1}.")
     model_input = np.asarray(preprocess(np.asarray(batch, dtype=np.float32)), dtype=np.float32)
-    return softmax_rows(engine.forward_batch(model, model_input))[:, class_index]
+    logits = engine.forward_batch(model, model_input).astype(np.float64)
+    return special.softmax(logits, axis=-1)[:, class_index]
 
 
 def area_under_curve(fractions: np.ndarray, scores: np.ndarray) -> float:
