@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from app_ui import progress
 from gradcam_core import engine
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -73,5 +74,6 @@ def count_core_calls(monkeypatch: pytest.MonkeyPatch) -> CoreCalls:
 
 
 def clear_data_caches() -> None:
-    """Forget cached maps and forward passes (models stay loaded)."""
+    """Forget cached maps, forward passes and kept slow results (models stay loaded)."""
     st.cache_data.clear()
+    progress.forget_kept_results()
