@@ -64,27 +64,10 @@ def timing(seconds: float) -> str:
 
 
 def score_cam_body() -> None:
-    done = ui.score_cam_done(key)
-    if done is None:
-        ask = st.empty()
-        with ask.container():
-            st.info(
-                f"Slow: one forward pass per channel, so {layer.channels} masked photos at this "
-                "layer (in batches of 32). It runs only when asked and is kept once computed."
-            )
-            if not st.button("Run Score-CAM", key="run_scorecam", icon="⏱️"):
-                return
-        ask.empty()
-        bar = st.progress(0.0, text="Score-CAM: starting…")
+    def show(result: gc.CamResult, seconds: float) -> None:
+        show_map(result, "scorecam", f"{layer.channels} forward passes in {timing(seconds)}")
 
-        def progress(fraction: float) -> None:
-            done_count = round(fraction * layer.channels)
-            bar.progress(fraction, text=f"Score-CAM: {done_count} / {layer.channels} masked photos")
-
-        done = ui.score_cam(key, photo, progress)
-        bar.empty()
-    result, seconds = done
-    show_map(result, "scorecam", f"{layer.channels} forward passes in {timing(seconds)}")
+    ui.score_cam_card(key, layer.channels, photo, show)
 
 
 def cam_body() -> None:

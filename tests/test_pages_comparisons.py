@@ -7,8 +7,6 @@ from collections import Counter
 import pytest
 from apptest_support import clear_data_caches, count_core_calls, new_app
 
-from app_ui import comparisons
-
 pytestmark = pytest.mark.slow
 
 CLASSES = "pages/classes.py"
@@ -25,7 +23,6 @@ def calls(monkeypatch) -> Counter:
 def _open(page: str, **query_params: str):
     """A fresh session (no cached maps, no Score-CAM) that opened the app, then ``page``."""
     clear_data_caches()
-    comparisons.clear_score_cams()
     session = new_app(**query_params)
     session.run()
     session.switch_page(page).run()
