@@ -1,4 +1,7 @@
-"""Hide the top of the map: a slider that re-predicts live, and photo × map (drop and increase)."""
+"""Hide the top of the map: a slider that re-predicts live, and photo × map (drop and increase).
+
+The section is a fragment: moving the slider reruns only it, not the curves or the other checks.
+"""
 
 from __future__ import annotations
 
@@ -71,6 +74,7 @@ def _points(p: float, reference: float) -> str:
     return f"{100 * (p - reference):+.1f} points"
 
 
+@st.fragment(key="trust_hiding")
 def section(selection: Selection, cam: np.ndarray, substrate: str) -> None:
     """The hide-the-top slider with its live prediction, and the photo × map confidence."""
     percent = st.slider(

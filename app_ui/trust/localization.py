@@ -1,4 +1,7 @@
-"""Localization: does the map fall on the object? Pointing game, mass inside, the 15 % box."""
+"""Localization: does the map fall on the object? Pointing game, mass inside, the 15 % box.
+
+The section is a fragment: changing the object or a box coordinate reruns only it.
+"""
 
 from __future__ import annotations
 
@@ -111,6 +114,7 @@ def _numbers(scores: gm.Localization, size: tuple[int, int]) -> None:
         st.caption(f"15 % box {scores.predicted_box}; peak at (x, y) = {scores.peak}.")
 
 
+@st.fragment(key="trust_localization")
 def section(selection: Selection, cam: np.ndarray) -> None:
     """Box inputs, then the picture with the boxes and peak beside the scores."""
     st.caption(NOTE)
