@@ -74,6 +74,47 @@ def _points(p: float, reference: float) -> str:
     return f"{100 * (p - reference):+.1f} points"
 
 
+def _keys(
+    selection: Selection, cam: np.ndarray, substrate: str, percent: int
+) -> tuple[HideKey, HideKey]:
+    """The keys of the map's top ``percent`` % hidden, and of a random ``percent`` % hidden."""
+    h, w = cam.shape
+    ours = Source("grad-cam", (selection.layer.name, selection.score))
+    base = (selection.digest, selection.model_name, selection.target, substrate)
+    return HideKey(*base, ours, percent), HideKey(*base, Source("random", (h, w, 0)), percent)
+
+
+def _predictions(
+    class_label: str, percent: int, p_map: float, p_random: float, change: gm.ConfidenceChange
+) -> None:
+    """p with the map's top hidden and with a random part hidden, against the whole photo."""
+    st.metric(
+        f"p({class_label}), map's top {percent} % hidden",
+        f"{p_map:.1%}",
+        delta=_points(p_map, change.probability),
+        delta_color="inverse",
+    )
+    st.metric(
+        f"…a random {percent} % hidden instead",
+        f"{p_random:.1%}",
+        delta=_points(p_random, change.probability),
+        delta_color="off",
+        help="Random blobs the size of the map's cells (one draw, seed 0).",
+    )
+    st.caption(f"On the whole photo: p = {change.probability:.1%}.")
+
+
+def _only_the_map(picture: np.ndarray, change: gm.ConfidenceChange) -> None:
+    """Photo × map and its confidence drop (or increase)."""
+    st.image(picture, caption="Only what the map shows: photo × map")
+    increased = " It *increased*." if change.increased else " No increase."
+    st.markdown(
+        f"On photo × map p = **{change.masked_probability:.1%}**: a confidence drop of "
+        f"**{change.drop:.1%}**.{increased}"
+    )
+    st.caption(DROP_NOTE)
+
+
 @st.fragment(key="trust_hiding")
 def section(selection: Selection, cam: np.ndarray, substrate: str) -> None:
     """The hide-the-top slider with its live prediction, and the photo × map confidence."""
@@ -82,17 +123,12 @@ def section(selection: Selection, cam: np.ndarray, substrate: str) -> None:
         help="Re-predicts once per value (cached).",
     )  # fmt: skip
     pixels = model_pixels(selection.digest, selection.model_name, selection.photo.image)
-    h, w = cam.shape
-    ours = Source("grad-cam", (selection.layer.name, selection.score))
-    base = (selection.digest, selection.model_name, selection.target, substrate)
-    key, random_key = (
-        HideKey(*base, ours, percent),
-        HideKey(*base, Source("random", (h, w, 0)), percent),
-    )
+    key, random_key = _keys(selection, cam, substrate, percent)
     p_map = hide_probability(key, selection.model, pixels, cam)
-    p_random = hide_probability(random_key, selection.model, pixels, gm.random_saliency(h, w, 0))
+    p_random = hide_probability(
+        random_key, selection.model, pixels, gm.random_saliency(*cam.shape, 0)
+    )
     change = confidence(selection.map_key, selection.model, pixels, cam)
-    class_label = gc.class_name(selection.target)
     width, size = (360 if selection.presenter else 260), selection.photo.image.size
     columns = st.columns([1, 1, 1.3])
     columns[0].image(
@@ -100,28 +136,6 @@ def section(selection: Selection, cam: np.ndarray, substrate: str) -> None:
         caption=f"What the model sees: the map's top {percent} % {substrate}",
     )
     with columns[1]:
-        st.metric(
-            f"p({class_label}), map's top {percent} % hidden",
-            f"{p_map:.1%}",
-            delta=_points(p_map, change.probability),
-            delta_color="inverse",
-        )
-        st.metric(
-            f"…a random {percent} % hidden instead",
-            f"{p_random:.1%}",
-            delta=_points(p_random, change.probability),
-            delta_color="off",
-            help="Random blobs the size of the map's cells (one draw, seed 0).",
-        )
-        st.caption(f"On the whole photo: p = {change.probability:.1%}.")
+        _predictions(gc.class_name(selection.target), percent, p_map, p_random, change)
     with columns[2]:
-        st.image(
-            trustlab.to_display(gm.explanation_map(pixels, cam), size, width),
-            caption="Only what the map shows: photo × map",
-        )
-        increased = " It *increased*." if change.increased else " No increase."
-        st.markdown(
-            f"On photo × map p = **{change.masked_probability:.1%}**: a confidence drop of "
-            f"**{change.drop:.1%}**.{increased}"
-        )
-        st.caption(DROP_NOTE)
+        _only_the_map(trustlab.to_display(gm.explanation_map(pixels, cam), size, width), change)
