@@ -31,9 +31,12 @@ def user_environment(**extra: str) -> dict[str, str]:
 
 
 def start(
-    port: int, log: IO | int = subprocess.DEVNULL, env: dict[str, str] | None = None
+    port: int,
+    log: IO | int = subprocess.DEVNULL,
+    env: dict[str, str] | None = None,
+    root: Path = ROOT,
 ) -> subprocess.Popen:
-    """Launch the app's server (headless, localhost only); output goes to ``log``."""
+    """Launch the app in ``root`` (headless, localhost only); output goes to ``log``."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -48,7 +51,7 @@ def start(
             "--server.headless",
             "true",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=user_environment() if env is None else env,
         stdout=log,
         stderr=subprocess.STDOUT,
