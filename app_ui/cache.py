@@ -1,15 +1,19 @@
 """Cached calls into gradcam_core, keyed by content digests and names, never by hashing arrays.
 
-Models live in ``st.cache_resource`` (bounded: at most two resident), decoded photos too (shared,
-never mutated). Forward passes and maps live in ``st.cache_data``: a forward pass is keyed by
-(image digest, model, layer), a map by (image digest, model, layer, class, score), so changing the
-colormap or opacity never recomputes Grad-CAM and switching class never reruns the forward pass.
+Models live in ``ResidentModels`` (at most two for all sessions, one in low-memory mode: see
+``deployment``), decoded photos in ``st.cache_resource`` (shared, never mutated). Forward passes
+and maps live in ``st.cache_data``: a forward pass is keyed by (image digest, model, layer), a map
+by (image digest, model, layer, class, score), so changing the colormap or opacity never
+recomputes Grad-CAM and switching class never reruns the forward pass.
 Every TensorFlow call holds ``gc.TF_LOCK`` because sessions run in threads.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import NamedTuple
 
 import keras
@@ -20,8 +24,10 @@ from PIL import Image
 import gradcam_core as gc
 from gradcam_core import engine, figures, samples
 from gradcam_core.images import LoadedImage
+from gradcam_core.memory import release_memory
 
-MAX_RESIDENT_MODELS = 2
+from . import deployment
+
 DISPLAY_SIDE = 2048  # long side of overlays drawn in the page
 
 
@@ -46,13 +52,67 @@ class MapKey(NamedTuple):
     score: gc.Score
 
 
-@st.cache_resource(
-    max_entries=MAX_RESIDENT_MODELS, show_spinner="Loading the model…", show_time=True
-)
+class ResidentModels:
+    """The models kept loaded for every session, the least recently used let go first.
+
+    At most ``deployment.resident_models()`` at once. A model is let go *before* the next one
+    loads and its memory is handed back, so the low-memory mode never holds two. Loads happen one
+    at a time (a model asked for by several sessions loads once); using a loaded model never
+    waits for a load.
+    """
+
+    def __init__(self) -> None:
+        self._models: OrderedDict[str, keras.Model] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading = threading.Lock()
+
+    def names(self) -> list[str]:
+        """The loaded models, least recently used first."""
+        with self._lock:
+            return list(self._models)
+
+    def _lookup(self, name: str) -> keras.Model | None:
+        with self._lock:
+            if name in self._models:
+                self._models.move_to_end(name)
+            return self._models.get(name)
+
+    def get(self, name: str, load: Callable[[], keras.Model]) -> keras.Model:
+        """The loaded model ``name``, else ``load()`` after making room for it."""
+        model = self._lookup(name)
+        if model is not None:
+            return model
+        with self._loading:
+            model = self._lookup(name)
+            if model is not None:
+                return model
+            with self._lock:
+                dropped = len(self._models) >= deployment.resident_models()
+                while len(self._models) >= deployment.resident_models():
+                    self._models.popitem(last=False)
+            if dropped:
+                release_memory()
+            model = load()
+            with self._lock:
+                self._models[name] = model
+            return model
+
+
+@st.cache_resource(show_spinner=False)
+def resident_models() -> ResidentModels:
+    """The process's one set of loaded models (``st.cache_resource.clear()`` empties it)."""
+    return ResidentModels()
+
+
 def load_model(model_name: str) -> keras.Model:
     """The model with its ImageNet weights (downloaded once by Keras for zoo models)."""
-    with gc.TF_LOCK:
-        return gc.load_model(model_name)
+
+    def load() -> keras.Model:
+        title = gc.get_spec(model_name).title
+        with st.spinner(f"Loading {title}…", show_time=True), gc.TF_LOCK:
+            return gc.load_model(model_name)
+
+    return resident_models().get(model_name, load)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -15,14 +15,13 @@ from typing import Any, TypeVar
 
 import keras
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import gradcam_core as gc
 from gradcam_core import render, samples
 from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
 
-from . import cache
+from . import cache, deployment, pages_folder
 
 TOP_K = 5
 COLORMAP_NOTES = {
@@ -90,13 +89,10 @@ class Selection:
 def current() -> Selection | None:
     """The selection made in the sidebar during this run (None if nothing could be explained).
 
-    With a ``pages/`` folder beside app.py, Streamlit runs a deep-linked page file alone (its
-    pre-st.navigation mode) until some session has run app.py in this process. Then the page
-    reruns itself, and the rerun goes through app.py and its shared sidebar to the same page.
+    Every page calls this first. A page file that Streamlit ran alone (see ``pages_folder``)
+    runs again through app.py and its shared sidebar.
     """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    pages_folder.run_through_entrypoint()
     return getattr(_RUN, "selection", None)
 
 
@@ -167,27 +163,48 @@ def _retry_download(name: str) -> None:
     st.session_state[_FAILED_MODELS].pop(name, None)
 
 
+def _model_label(name: str) -> str:
+    spec = gc.get_spec(name)
+    return spec.label if deployment.fits(spec.size_mb) else f"{spec.label}: too large here"
+
+
 def _model() -> tuple[str, keras.Model]:
     """The chosen model, or the bundled default with an error if it cannot be loaded here.
 
-    A failed download is remembered for the session, so reruns do not retry it until asked.
+    A failed download is remembered for the session, so reruns do not retry it until asked. In
+    low-memory mode a model too large for it is refused before anything loads.
     """
     specs = gc.available_models()
     name = _url_picker(
         "Model",
         [s.name for s in specs],
-        lambda n: gc.get_spec(n).label,
+        _model_label,
         "model",
         help="Bundled models work offline; others download their weights once (size shown).",
     )
+    too_large = [s.title for s in specs if not deployment.fits(s.size_mb)]
+    if too_large:
+        st.sidebar.caption(
+            "Low-memory mode: one model in memory at a time; "
+            + ", ".join(too_large)
+            + " do not fit here."
+        )
     failures: dict[str, str] = st.session_state.setdefault(_FAILED_MODELS, {})
-    if name not in failures:
+    spec = gc.get_spec(name)
+    if not deployment.fits(spec.size_mb):
+        st.error(
+            f"{spec.title} ({spec.size_mb:.0f} MB of weights) does not fit this server's memory "
+            "in low-memory mode; pick a model of at most "
+            f"{deployment.LOW_MEMORY_MODEL_LIMIT_MB:.0f} MB."
+        )
+    elif name not in failures:
         try:
             return name, cache.load_model(name)
         except gc.ModelUnavailableError as error:
             failures[name] = str(error)
-    st.error(failures[name])
-    st.sidebar.button("Retry the download", on_click=_retry_download, args=(name,))
+    if name in failures:
+        st.error(failures[name])
+        st.sidebar.button("Retry the download", on_click=_retry_download, args=(name,))
     fallback = gc.DEFAULT_MODEL
     st.info(f"Showing {gc.get_spec(fallback).title} instead; it is bundled and works offline.")
     return fallback, cache.load_model(fallback)

@@ -12,7 +12,7 @@ and, click to drawn, the interactions that change one section (st.fragment on th
   layers_scrub   Layers: the layer slider one step (the chosen layer's overlay redrawn)
   trust_hide     Trust lab: the hide slider one step (the hidden-pixels image redrawn)
   trust_box      Trust lab: x0 of the box typed in (the localization picture redrawn)
-  score_cam      Methods at block1a_project_bn (16 channels, one batch): Run Score-CAM to its
+  score_cam      Methods at block1a_project_bn (16 channels): Run Score-CAM to its
                  map drawn, a new class each round, so it is computed every time
 With ``--before DIR`` the section interactions run against the checkout in DIR (e.g. a git
 worktree of the commit before the change) and this one, two servers side by side, in

@@ -12,14 +12,16 @@ Two passes serve one Grad-CAM, so that a new class does not repeat the forward p
   by the given A, so the graph only runs what lies between A and the logits (TensorFlow prunes
   the unused ops before the layer when nothing else needs them). Several classes run as one batch.
 
-``layer_gradients`` does one forward and one backward pass for many layers at once.
+``layer_gradients`` does one forward and one backward pass for many layers at once;
+``layer_grad_cams`` does the same but reduces each layer to its Grad-CAM weights and signed map
+inside the graph, so no layer's activations or gradients outlive the pass (the memory of
+returning them for every layer of a network was a third of the app's).
 Compiled functions are cached per (model, layers, score) and never retraced per class or call.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,9 +39,11 @@ SCORES: tuple[Score, ...] = ("logit", "softmax")
 # Tracing swaps a layer's ``call`` for a moment; the lock keeps two threads from tracing at once.
 TF_LOCK = threading.RLock()
 
-_FUNCTION_CACHE: weakref.WeakKeyDictionary[keras.Model, dict[tuple, Callable]] = (
-    weakref.WeakKeyDictionary()
-)
+# Each model keeps its own compiled functions, in this attribute. A module-level dictionary keyed
+# weakly by the model never let go: its values (the functions) refer to the model, so a model
+# evicted from the app's cache stayed alive with its weights; on the model itself, the two form a
+# cycle that the garbage collector frees with the model.
+_FUNCTIONS_ATTRIBUTE = "_gradcam_compiled_functions"
 _TRACE_COUNT = 0  # number of graph traces: lets tests prove that calls reuse compiled functions
 
 
@@ -123,7 +127,10 @@ def _input_spec(model: keras.Model, batch: int | None) -> tf.TensorSpec:
 
 def _cached(model: keras.Model, key: tuple, build: Callable[[], Callable]) -> Callable:
     with TF_LOCK:
-        functions = _FUNCTION_CACHE.setdefault(model, {})
+        functions = model.__dict__.get(_FUNCTIONS_ATTRIBUTE)
+        if functions is None:
+            functions = {}
+            object.__setattr__(model, _FUNCTIONS_ATTRIBUTE, functions)  # not tracked by Keras
         if key not in functions:
             functions[key] = build()
         return functions[key]
@@ -186,6 +193,29 @@ def _layer_gradients_function(model: keras.Model, layers: tuple[str, ...], score
         return logits, activations, tape.gradient(score_value, activations)
 
     return _compile(layer_gradients, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
+
+
+def _layer_grad_cams_function(model: keras.Model, layers: tuple[str, ...], score: Score):
+    resolved = _resolve(model, layers)
+
+    def layer_grad_cams(x: tf.Tensor, class_index: tf.Tensor):
+        _count_trace()
+        store: dict[str, tf.Tensor] = {}
+        with tf.GradientTape() as tape:
+            wrappers = {layer: _capture(store, path, tape) for path, layer in resolved}
+            with _wrapped_calls(wrappers):
+                logits = model(x, training=False)
+            score_value = _scores(logits, tf.reshape(class_index, [1]), score)
+        activations = [store[path] for path, _ in resolved]
+        gradients = tape.gradient(score_value, activations)
+        weights, maps = [], []
+        for a, g in zip(activations, gradients, strict=True):
+            alpha = tf.reduce_mean(g[0], axis=(0, 1))  # alpha_k
+            weights.append(alpha)
+            maps.append(tf.tensordot(a[0], alpha, axes=[[2], [0]]))
+        return logits, weights, maps
+
+    return _compile(layer_grad_cams, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
 
 
 def _compile(fn: Callable, signature: list[tf.TensorSpec]) -> Callable:
@@ -285,3 +315,30 @@ def layer_gradients(
         p: (a.numpy()[0], g.numpy()[0]) for p, a, g in zip(paths, activations, grads, strict=True)
     }
     return logits.numpy()[0], maps
+
+
+def layer_grad_cams(
+    model: keras.Model,
+    x: np.ndarray,
+    layers: Sequence[str],
+    class_index: int,
+    score: Score = "logit",
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Grad-CAM's alpha_k = mean_ij dy^c/dA^k_ij and raw = sum_k alpha_k A^k for many layers.
+
+    One forward and one backward pass, as ``layer_gradients``, reduced in the graph (float64):
+    logits and {layer: (alpha (K,), raw (h, w))}.
+    """
+    if score not in SCORES:
+        raise ValueError(f"Score must be one of {SCORES}, got {score!r}.")
+    (index,) = class_vector([class_index], num_classes(model))
+    paths = tuple(find_layer(model, name)[0] for name in layers)
+    fn = _cached(
+        model,
+        ("layer_grad_cams", paths, score),
+        lambda: _layer_grad_cams_function(model, paths, score),
+    )
+    logits, weights, maps = fn(tf.constant(_check_image(x)), tf.constant(index))
+    return logits.numpy()[0], {
+        p: (w.numpy(), m.numpy()) for p, w, m in zip(paths, weights, maps, strict=True)
+    }

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, local_script_runner
 
 from app_ui import progress
@@ -18,27 +17,6 @@ from gradcam_core import engine
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TIMEOUT = 180
-
-
-@contextmanager
-def navigation_app() -> Iterator[None]:
-    """Run app.py the way `streamlit run` does once st.navigation has been called.
-
-    AppTest resets Streamlit's "pages/ directory" flag before every run, which makes reruns
-    execute the page file alone (the pre-st.navigation behaviour). Streamlit itself clears the
-    flag for good when st.navigation runs; this restores that.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    try:
-        yield
-    finally:
-        PagesManager.__init__ = original
 
 
 @contextmanager
@@ -93,7 +71,13 @@ class CoreCalls(Counter):
 def count_core_calls(monkeypatch: pytest.MonkeyPatch) -> CoreCalls:
     """Count the passes into gradcam_core.engine (forward, batches, class and layer gradients)."""
     calls = CoreCalls()
-    for name in ("forward", "forward_batch", "class_gradients", "layer_gradients"):
+    for name in (
+        "forward",
+        "forward_batch",
+        "class_gradients",
+        "layer_gradients",
+        "layer_grad_cams",
+    ):
         original = getattr(engine, name)
 
         def counted(*args, _original=original, _name=name, **kwargs):

@@ -9,13 +9,15 @@ tf_logging.load_tensorflow()  # as the app and the CLI do: TensorFlow's start-up
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from apptest_support import clear_data_caches, navigation_app, new_app  # noqa: E402
+from apptest_support import clear_data_caches, new_app  # noqa: E402
+
+from app_ui import pages_folder  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _real_navigation():
-    """Every AppTest runs app.py the way `streamlit run` does (see apptest_support)."""
-    with navigation_app():
+def _as_in_a_running_server():
+    """AppTest runs app.py as a server does once st.navigation has run (see pages_folder)."""
+    with pages_folder.as_in_a_running_server():
         yield
 
 

@@ -23,7 +23,7 @@ from unittest.mock import MagicMock
 import numpy as np
 import pytest
 import streamlit as st
-from apptest_support import clear_data_caches, navigation_app, new_app
+from apptest_support import clear_data_caches, new_app
 from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.runtime import Runtime
 from streamlit.runtime.caching.storage.dummy_cache_storage import MemoryCacheStorageManager
@@ -220,22 +220,21 @@ def _assert_same_session(reference: dict[str, object], got: dict[str, object], l
 def test_app_sessions_in_threads_show_what_serial_sessions_show(
     recorded_maps, shared_runtime
 ) -> None:
-    with navigation_app():
-        clear_data_caches()
-        serial = [_session(params) for params in SESSIONS]
+    clear_data_caches()
+    serial = [_session(params) for params in SESSIONS]
 
-        # Cold: no cached maps, no loaded model; all sessions start at once and share them.
-        clear_data_caches()
-        st.cache_resource.clear()
-        barrier = threading.Barrier(len(SESSIONS))
+    # Cold: no cached maps, no loaded model; all sessions start at once and share them.
+    clear_data_caches()
+    st.cache_resource.clear()
+    barrier = threading.Barrier(len(SESSIONS))
 
-        def worker(params: dict[str, str]) -> dict[str, object]:
-            barrier.wait()
-            return _session(params)
+    def worker(params: dict[str, str]) -> dict[str, object]:
+        barrier.wait()
+        return _session(params)
 
-        with ThreadPoolExecutor(len(SESSIONS)) as pool:
-            concurrent = list(pool.map(worker, SESSIONS, timeout=900))
-            warm = list(pool.map(_session, SESSIONS, timeout=900))  # again, now from the caches
+    with ThreadPoolExecutor(len(SESSIONS)) as pool:
+        concurrent = list(pool.map(worker, SESSIONS, timeout=900))
+        warm = list(pool.map(_session, SESSIONS, timeout=900))  # again, now from the caches
     assert {tuple(r["key"]) for r in serial} == {tuple(r["key"]) for r in concurrent}
     assert len({r["key"] for r in serial}) >= 5  # the sessions really differ
     for params, reference, cold, cached in zip(SESSIONS, serial, concurrent, warm, strict=True):

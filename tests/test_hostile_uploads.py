@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_support import navigation_app, new_app
+from apptest_support import new_app
 from PIL import Image
 from proc_status import status_kb
 from test_browser import server  # noqa: F401  (the `streamlit run` fixture, module-scoped)
@@ -91,11 +91,10 @@ def tiny_jpeg_claiming(width: int, height: int, tag: int = 0) -> bytes:
 
 @pytest.fixture
 def app():
-    with navigation_app():
-        session = new_app()
-        session.run()
-        assert not session.exception and not session.error
-        yield session
+    session = new_app()
+    session.run()
+    assert not session.exception and not session.error
+    return session
 
 
 def _headline(session) -> str:

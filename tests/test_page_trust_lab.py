@@ -86,7 +86,7 @@ def test_the_hide_slider_predicts_without_recomputing_grad_cam(lab, monkeypatch)
     calls = count_core_calls(monkeypatch)
     lab.slider(key="trust_hide").set_value(45).run()
     assert not lab.exception
-    assert calls["forward"] == calls["class_gradients"] == calls["layer_gradients"] == 0
+    assert calls["forward"] == calls["class_gradients"] == calls["layer_grad_cams"] == 0
     assert calls["forward_batch"] == 2  # the map's top 45 % and a random 45 %, one image each
     assert "45 %" in next(m.label for m in lab.metric if m.label.startswith("p("))
     lab.slider(key="trust_hide").set_value(20).run()  # cached

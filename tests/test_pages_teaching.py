@@ -57,7 +57,7 @@ def test_how_it_works_reuses_the_forward_pass_and_computes_both_scores_once(app,
     _open(app, HOW)
     assert calls["forward"] == 0  # the sidebar's cached forward pass
     assert calls["class_gradients"] == 2  # logit and softmax, head only
-    assert calls["layer_gradients"] == 0
+    assert calls["layer_grad_cams"] == 0
     app.sidebar.radio(key="score").set_value("softmax").run()
     app.segmented_control(key="how_channels").set_value(16).run()
     app.sidebar.selectbox(key="cmap").set_value("viridis").run()
@@ -97,7 +97,7 @@ def test_the_top_k_pills_switch_the_class_here_too(app):
 def test_layers_page_uses_one_pass_and_scrubbing_recomputes_nothing(app, monkeypatch):
     calls = count_core_calls(monkeypatch)
     _open(app, LAYERS)
-    assert calls["layer_gradients"] == 1  # every layer's map from one forward + backward pass
+    assert calls["layer_grad_cams"] == 1  # every layer's map from one forward + backward pass
     assert calls["forward"] == 0 and calls["class_gradients"] == 0
     assert "all 140 feature-map layers" in app.main.caption[0].value
     slider = app.select_slider(key="layers_scrub")
@@ -109,7 +109,7 @@ def test_layers_page_uses_one_pass_and_scrubbing_recomputes_nothing(app, monkeyp
     app.radio(key="layers_filter").set_value("Every layer").run()
     app.sidebar.slider(key="opacity").set_value(0.7).run()
     assert not app.exception
-    assert calls["layer_gradients"] == 1 and sum(calls.values()) == 1
+    assert calls["layer_grad_cams"] == 1 and sum(calls.values()) == 1
 
 
 def test_layers_page_shows_a_grid_of_small_maps_with_their_resolution(app):

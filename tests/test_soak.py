@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from apptest_support import clear_data_caches, navigation_app, new_app
+from apptest_support import clear_data_caches, new_app
 from PIL import Image
 from proc_status import status_kb
 
@@ -106,79 +106,78 @@ def soak(
     uploads = generated_uploads()
     sample_ids = samples.sample_ids()
     rng = random.Random(seed)
-    with navigation_app():
-        clear_data_caches()
-        app = new_app()
-        app.run()
-        state = {"upload": False}
+    clear_data_caches()
+    app = new_app()
+    app.run()
+    state = {"upload": False}
 
-        def rerun(change: Callable[[], None]) -> float:
-            change()
-            started = time.perf_counter()
-            app.run()
-            elapsed = time.perf_counter() - started
-            assert not app.exception, [e.value for e in app.exception]
-            assert not app.error, [e.value for e in app.error]
-            assert any(m.value.startswith("Explaining") for m in app.markdown)
-            return elapsed
-
-        def photo(index: int) -> Callable[[], None]:
-            def change() -> None:
-                choices = len(sample_ids) + len(uploads)
-                pick = index % choices
-                if pick < len(sample_ids):
-                    if state["upload"]:
-                        _set(app, "file_uploader", "upload", None)
-                        state["upload"] = False
-                    _set(app, "selectbox", "sample", sample_ids[pick])
-                else:
-                    name, data, mime = uploads[pick - len(sample_ids)]
-                    app.sidebar.file_uploader(key="upload").upload(name, data, mime)
-                    state["upload"] = True
-
-            return change
-
-        # Warm-up: each (layer, score) pair traces its passes once; each photo is decoded once.
-        warmup = 0
-        for layer in LAYERS:
-            for score in SCORES:
-                rerun(
-                    lambda layer=layer, score=score: (
-                        _set(app, "selectbox", "layer", layer),
-                        _set(app, "radio", "score", score),
-                    )
-                )
-                warmup += 1
-        for index in range(len(sample_ids) + len(uploads)):
-            rerun(photo(index))
-            warmup += 1
-
-        figures = SoakFigures(reruns=reruns, warmup=warmup)
-        actions: dict[str, Callable[[], Callable[[], None]]] = {
-            "photo": lambda: photo(rng.randrange(1000)),
-            "layer": lambda: lambda: _set(app, "selectbox", "layer", rng.choice(LAYERS)),
-            "class": lambda: lambda: _set(app, "selectbox", "target", rng.choice(CLASSES)),
-            "score": lambda: lambda: _set(app, "radio", "score", rng.choice(SCORES)),
-            "colormap": lambda: lambda: _set(app, "selectbox", "cmap", rng.choice(COLORMAPS)),
-        }
-        weights = [3, 2, 3, 1, 1]
-        traces = engine.trace_count()
-        figures.rss_after_warmup_mb = figures.rss_peak_mb = rss_mb()
-        figures.curve.append((0, figures.rss_after_warmup_mb))
+    def rerun(change: Callable[[], None]) -> float:
+        change()
         started = time.perf_counter()
-        for step in range(1, reruns + 1):
-            name = rng.choices(list(actions), weights)[0]
-            figures.actions[name] = figures.actions.get(name, 0) + 1
-            figures.seconds_per_rerun.append(rerun(actions[name]()))
-            if step % 10 == 0 or step == reruns:
-                memory = rss_mb()
-                figures.rss_peak_mb = max(figures.rss_peak_mb, memory)
-                figures.curve.append((step, memory))
-                if progress:
-                    progress(step, memory)
-        figures.seconds = time.perf_counter() - started
-        figures.traces_after_warmup = engine.trace_count() - traces
-        figures.rss_end_mb = figures.curve[-1][1]
+        app.run()
+        elapsed = time.perf_counter() - started
+        assert not app.exception, [e.value for e in app.exception]
+        assert not app.error, [e.value for e in app.error]
+        assert any(m.value.startswith("Explaining") for m in app.markdown)
+        return elapsed
+
+    def photo(index: int) -> Callable[[], None]:
+        def change() -> None:
+            choices = len(sample_ids) + len(uploads)
+            pick = index % choices
+            if pick < len(sample_ids):
+                if state["upload"]:
+                    _set(app, "file_uploader", "upload", None)
+                    state["upload"] = False
+                _set(app, "selectbox", "sample", sample_ids[pick])
+            else:
+                name, data, mime = uploads[pick - len(sample_ids)]
+                app.sidebar.file_uploader(key="upload").upload(name, data, mime)
+                state["upload"] = True
+
+        return change
+
+    # Warm-up: each (layer, score) pair traces its passes once; each photo is decoded once.
+    warmup = 0
+    for layer in LAYERS:
+        for score in SCORES:
+            rerun(
+                lambda layer=layer, score=score: (
+                    _set(app, "selectbox", "layer", layer),
+                    _set(app, "radio", "score", score),
+                )
+            )
+            warmup += 1
+    for index in range(len(sample_ids) + len(uploads)):
+        rerun(photo(index))
+        warmup += 1
+
+    figures = SoakFigures(reruns=reruns, warmup=warmup)
+    actions: dict[str, Callable[[], Callable[[], None]]] = {
+        "photo": lambda: photo(rng.randrange(1000)),
+        "layer": lambda: lambda: _set(app, "selectbox", "layer", rng.choice(LAYERS)),
+        "class": lambda: lambda: _set(app, "selectbox", "target", rng.choice(CLASSES)),
+        "score": lambda: lambda: _set(app, "radio", "score", rng.choice(SCORES)),
+        "colormap": lambda: lambda: _set(app, "selectbox", "cmap", rng.choice(COLORMAPS)),
+    }
+    weights = [3, 2, 3, 1, 1]
+    traces = engine.trace_count()
+    figures.rss_after_warmup_mb = figures.rss_peak_mb = rss_mb()
+    figures.curve.append((0, figures.rss_after_warmup_mb))
+    started = time.perf_counter()
+    for step in range(1, reruns + 1):
+        name = rng.choices(list(actions), weights)[0]
+        figures.actions[name] = figures.actions.get(name, 0) + 1
+        figures.seconds_per_rerun.append(rerun(actions[name]()))
+        if step % 10 == 0 or step == reruns:
+            memory = rss_mb()
+            figures.rss_peak_mb = max(figures.rss_peak_mb, memory)
+            figures.curve.append((step, memory))
+            if progress:
+                progress(step, memory)
+    figures.seconds = time.perf_counter() - started
+    figures.traces_after_warmup = engine.trace_count() - traces
+    figures.rss_end_mb = figures.curve[-1][1]
     return figures
 
 

@@ -11,7 +11,7 @@ from .. import engine
 from ..engine import Score
 from ..layers import list_layers
 from ..modifiers import logits_view
-from .base import CamResult
+from .base import CamResult, cam_result
 from .cam import class_score
 from .grad_cam import GradCAM
 
@@ -25,17 +25,23 @@ def grad_cam_all_layers(
 ) -> dict[str, CamResult]:
     """{layer path: Grad-CAM}, input to output, for every 4-D layer (or the given ones).
 
-    Gradients to all the layers come from one backward pass (``engine.layer_gradients``), not
-    one pass per layer; the maps equal ``gc.grad_cam`` layer by layer.
+    Gradients to all the layers come from one backward pass (``engine.layer_grad_cams``), not
+    one pass per layer, reduced to each layer's weights and signed map inside the graph; the
+    maps equal ``gc.grad_cam`` layer by layer.
     """
     model = logits_view(model)
     names = list_layers(model) if layers is None else list(layers)
-    logits, maps = engine.layer_gradients(model, x, names, class_index, score)
+    logits, maps = engine.layer_grad_cams(model, x, names, class_index, score)
     value = class_score(logits, class_index, score)
-    cam = GradCAM()
     return {
-        path: cam.from_tensors(
-            a, g, layer=path, class_index=class_index, score_kind=score, score=value
+        path: cam_result(
+            GradCAM.name,
+            raw,
+            weights,
+            layer=path,
+            class_index=class_index,
+            score_kind=score,
+            score=value,
         )
-        for path, (a, g) in maps.items()
+        for path, (weights, raw) in maps.items()
     }

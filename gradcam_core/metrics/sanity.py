@@ -15,7 +15,6 @@ see the new weights. The copy is freed at the end.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from .. import engine
 from ..cams import BaseCAM, GradCAM
 from ..engine import Score
 from ..layers import PATH_SEPARATOR, default_layer, find_layer
+from ..memory import release_memory
 from ..modifiers import logits_view
 from .baselines import check_pixels, edge_saliency
 from .faithfulness import Preprocess
@@ -342,5 +342,5 @@ def cascading_randomization(
                 progress(g + 1, len(groups))
     finally:
         del copy
-        gc.collect()
+        release_memory()  # the copy and its compiled passes, back to the system
     return CascadeResult(layer, int(class_index), original, edge, tuple(steps))

@@ -1,0 +1,221 @@
+"""Peak resident memory of the app, page by page, for each model: the README's memory table.
+
+Each scenario runs in a fresh process (so one model's memory never counts against another's),
+drives app.py through Streamlit's AppTest the way a visitor would (every page, and the buttons
+a visitor presses: Run Score-CAM, Randomize the model), and reports the process's peak resident
+memory (VmHWM) after each step. Zoo models are built with ``weights=None``: their arrays have the
+same size as the ImageNet ones, which cannot be downloaded here.
+
+    python scripts/memory.py                      # every model, then the worst session; a table
+    python scripts/memory.py --models efficientnet_lite0 --low-memory
+    python scripts/memory.py --scenario worst --low-memory --json   # one scenario, JSON figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+PAGES = (
+    ("Grad-CAM", None, None),
+    ("How it works", "pages/how_it_works.py", None),
+    ("Layers", "pages/layers.py", None),
+    ("Classes", "pages/classes.py", None),
+    ("Methods", "pages/methods.py", "run_scorecam"),
+    ("Trust lab", "pages/trust_lab.py", "trust_randomize"),
+)
+WORST_MODELS = ("vgg19", "vgg16")  # the two largest zoo models
+BIG_PHOTO_SIDE = (7300, 5470)  # 39.9 megapixels, just under the loader's 40 MP cap
+
+
+@dataclass
+class Step:
+    """Memory after one step of a session: the peak so far and what is resident now (MB)."""
+
+    name: str
+    peak_mb: float
+    rss_mb: float
+    seconds: float
+    errors: list[str] = field(default_factory=list)
+
+
+def _status_mb(field_name: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field_name)
+
+
+def _random_zoo_weights() -> None:
+    """Build zoo models with random weights (same arrays, no download) wherever the app asks."""
+    import gradcam_core
+    from gradcam_core import models
+
+    original = models.load_model
+
+    def load(name: str = models.DEFAULT_MODEL, weights: str | None = "imagenet"):
+        if models.get_spec(name).source == "download":
+            weights = None
+        return original(name, weights)
+
+    models.load_model = load
+    gradcam_core.load_model = load
+
+
+def _big_upload() -> bytes:
+    """A 39.9-megapixel JPEG photo (smooth colours, so it stays a few MB on the wire)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    width, height = BIG_PHOTO_SIDE
+    small = np.random.default_rng(0).integers(0, 256, (54, 73, 3), dtype=np.uint8)
+    image = Image.fromarray(small).resize((width, height), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def run_session(models: list[str], upload: bool) -> list[Step]:
+    """One visitor: for each model in turn, every page and its buttons; optionally a big photo."""
+    from apptest_support import new_app
+
+    long_steps_s = 3600  # Score-CAM on a zoo model's 2048 channels takes minutes on two cores
+
+    _random_zoo_weights()
+    steps: list[Step] = []
+    app = new_app(model=models[0])
+    app.default_timeout = long_steps_s
+
+    def record(name: str, action) -> None:
+        started = time.perf_counter()
+        action()
+        errors = [e.value for e in app.exception] + [e.value for e in app.error]
+        steps.append(
+            Step(
+                name,
+                round(_status_mb("VmHWM")),
+                round(_status_mb("VmRSS")),
+                round(time.perf_counter() - started, 1),
+                [str(e).splitlines()[0] for e in errors],
+            )
+        )
+
+    app.run()
+    if upload:
+        data = _big_upload()
+        record(
+            "40 MP upload",
+            lambda: app.file_uploader(key="upload").upload(
+                "big.jpg", data, "image/jpeg"
+            ).run(),
+        )
+    for model in models:
+        if model != models[0]:
+            app.switch_page("app.py")
+            record(f"{model}: model", lambda m=model: app.sidebar.selectbox(key="model")
+                   .set_value(m).run())  # fmt: skip
+        for title, page, button in PAGES:
+            prefix = f"{model}: " if len(models) > 1 else ""
+            if page is not None:
+                record(prefix + title, lambda p=page: app.switch_page(p).run())
+            else:
+                record(prefix + title, lambda: app.run())
+            if button is not None:
+                record(prefix + title + " (button)", lambda b=button: app.button(key=b)
+                       .click().run())  # fmt: skip
+    return steps
+
+
+@dataclass
+class Scenario:
+    name: str
+    models: list[str]
+    upload: bool
+    low_memory: bool
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(step.peak_mb for step in self.steps)
+
+
+def run_in_subprocess(models: list[str], upload: bool, low_memory: bool) -> Scenario:
+    """Run one scenario in a fresh Python process and read its figures."""
+    command = [sys.executable, __file__, "--json", "--models", *models]
+    if upload:
+        command.append("--upload")
+    if low_memory:
+        command.append("--low-memory")
+    env = {k: v for k, v in os.environ.items() if k != "GRADCAM_LOW_MEMORY"}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(models)}: {done.stderr.strip().splitlines()[-1:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return Scenario(
+        figures["name"],
+        models,
+        upload,
+        low_memory,
+        [Step(**step) for step in figures["steps"]],
+    )
+
+
+def _table(scenarios: list[Scenario]) -> str:
+    pages = [title for title, _, _ in PAGES]
+    header = "| model | " + " | ".join(pages) + " | peak |"
+    rows = [header, "|" + "---|" * (len(pages) + 2)]
+    for scenario in scenarios:
+        by_page = {}
+        for step in scenario.steps:
+            title = step.name.split(": ")[-1].replace(" (button)", "")
+            by_page[title] = max(by_page.get(title, 0), step.peak_mb)
+        cells = [f"{by_page.get(title, 0):.0f}" for title in pages]
+        rows.append(f"| {scenario.name} | " + " | ".join(cells) + f" | {scenario.peak_mb:.0f} |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", help="models visited in turn in one session")
+    parser.add_argument("--upload", action="store_true", help="start with a 40 MP upload")
+    parser.add_argument("--low-memory", action="store_true", help="GRADCAM_LOW_MEMORY=1")
+    parser.add_argument("--json", action="store_true", help="run here and print JSON figures")
+    args = parser.parse_args()
+    if args.low_memory:
+        os.environ["GRADCAM_LOW_MEMORY"] = "1"
+    if args.json:
+        from app_ui import pages_folder
+
+        with pages_folder.as_in_a_running_server():
+            steps = run_session(args.models, args.upload)
+        name = " + ".join(args.models) + (" + 40 MP photo" if args.upload else "")
+        print(json.dumps({"name": name, "steps": [asdict(s) for s in steps]}))
+        return
+
+    from gradcam_core.models import MODELS
+
+    scenarios = []
+    for model in args.models or list(MODELS):
+        scenarios.append(run_in_subprocess([model], False, args.low_memory))
+        print(f"{model}: peak {scenarios[-1].peak_mb:.0f} MB", file=sys.stderr)
+    print(_table(scenarios))
+    worst = run_in_subprocess(list(WORST_MODELS), True, args.low_memory)
+    print(f"\nworst session ({worst.name}): peak {worst.peak_mb:.0f} MB")
+    for step in worst.steps:
+        print(f"  {step.name}: peak {step.peak_mb:.0f} MB, resident {step.rss_mb:.0f} MB"
+              + (f"  errors: {step.errors}" if step.errors else ""))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
