@@ -182,3 +182,9 @@ def overlay(
     in the cache and time on the wire.
     """
     return gc.overlay(figures.preview(_image, DISPLAY_SIDE), _normalized, cmap, opacity)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def colorbar(cmap: str) -> bytes:
+    """The overlay's colour scale, 0 to 1, as a PNG."""
+    return figures.colorbar_png(cmap)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import keras
+import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import gradcam_core as gc
@@ -24,6 +26,10 @@ from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
 from . import cache, deployment, pages_folder
 
 TOP_K = 5
+CAMERA_HELP = (
+    "Asks for camera access. Browsers allow the camera only over HTTPS or on this computer "
+    "(localhost); on a phone, the photo uploader can also open the camera."
+)
 COLORMAP_NOTES = {
     "inferno": "perceptual",
     "jet": "as in the article",
@@ -58,7 +64,12 @@ class Selection:
     cmap: str
     opacity: float
     predictions: tuple[gc.Prediction, ...]
+    probabilities: np.ndarray  # softmax of the logits, one per class
     presenter: bool = False  # projector mode: larger type and images
+
+    def probability(self, index: int) -> float:
+        """The model's probability for class ``index`` on this photo."""
+        return float(self.probabilities[int(index)])
 
     @property
     def spec(self) -> gc.ModelSpec:
@@ -97,9 +108,16 @@ def current() -> Selection | None:
 
 
 def _url_picker(
-    title: str, options: Sequence[T], label: Callable[[T], str], key: str, **kwargs: Any
+    title: str,
+    options: Sequence[T],
+    label: Callable[[T], str],
+    key: str,
+    where: DeltaGenerator | None = None,
+    **kwargs: Any,
 ) -> T:
-    """A sidebar selectbox bound to the URL parameter ``key``, which may give a label or a name.
+    """A selectbox (in the sidebar unless ``where`` says) bound to the URL parameter ``key``.
+
+    The URL may give a label or a name.
 
     Streamlit's binding matches a URL value against the labels the picker shows (?target=cup+(968)).
     A value that is no label but is an option's own name or index (?model=vgg16, ?target=968) is
@@ -111,21 +129,34 @@ def _url_picker(
         named = next((option for option in options if str(option) == given), None)
         if named is not None:
             st.session_state[key] = named
-    return st.sidebar.selectbox(
+    return (where or st.sidebar).selectbox(
         title, options, format_func=label, key=key, bind="query-params", **kwargs
     )
 
 
 def _photo() -> tuple[LoadedImage, str, str | None]:
-    """Webcam shot, else upload, else the chosen sample; a bad file shows an error, falls back."""
-    st.sidebar.subheader("Photo")
-    sample_id = _url_picker(
-        "Sample photo", samples.sample_ids(), lambda i: samples.get_sample(i).title, "sample"
+    """Webcam shot, else upload, else the chosen sample; a bad file shows an error, falls back.
+
+    The photo is picked at the top of the page, not in the sidebar: on a phone the sidebar is
+    folded away, and the photo is the first thing a visitor of a shared link wants to change.
+    """
+    picker = st.container(key="photo_picker", border=True)
+    samples_column, upload_column, camera_column = picker.columns(
+        [3, 4, 2], vertical_alignment="center"
     )
-    upload = st.sidebar.file_uploader("…or upload your own", type=UPLOAD_EXTENSIONS, key="upload")
+    sample_id = _url_picker(
+        "Sample photo",
+        samples.sample_ids(),
+        lambda i: samples.get_sample(i).title,
+        "sample",
+        where=samples_column,
+    )
+    upload = upload_column.file_uploader(
+        "…or your own photo", type=UPLOAD_EXTENSIONS, key="upload"
+    )
     shot = None
-    if st.sidebar.toggle("Use the webcam", key="use_camera", help="Asks for camera access."):
-        shot = st.sidebar.camera_input("Take a photo", key="camera")
+    if camera_column.toggle("Use the webcam", key="use_camera", help=CAMERA_HELP):
+        shot = picker.camera_input("Take a photo", key="camera")
     for given, label in ((shot, "webcam photo"), (upload, None)):
         if given is None:
             continue
@@ -217,7 +248,7 @@ def _layer(model_name: str) -> gc.LayerInfo:
     by_name = {info.name: info for info in table}
 
     def label(name: str) -> str:
-        return f"{name} ({by_name[name].size_label.replace(' x ', '×')})"
+        return f"{name} ({by_name[name].size_label})"
 
     chosen = _url_picker(
         "Layer",
@@ -231,7 +262,9 @@ def _layer(model_name: str) -> gc.LayerInfo:
     return by_name[chosen]
 
 
-def _target(predictions: list[gc.Prediction], context: tuple[str, str]) -> int:
+def _target(
+    predictions: list[gc.Prediction], probabilities: np.ndarray, context: tuple[str, str]
+) -> int:
     """Top-k first, then every class; follows the new top-1 when the photo or model changes."""
     top = [p.index for p in predictions]
     options = top + [i for i in range(gc.labels.NUM_CLASSES) if i not in set(top)]
@@ -239,7 +272,6 @@ def _target(predictions: list[gc.Prediction], context: tuple[str, str]) -> int:
     if previous is not None and previous != context:
         st.session_state["target"] = top[0]
     st.session_state[_CONTEXT] = context
-    probability = {p.index: p.probability for p in predictions}
 
     def label(index: int) -> str:
         return f"{gc.class_name(index)} ({index})"
@@ -250,7 +282,7 @@ def _target(predictions: list[gc.Prediction], context: tuple[str, str]) -> int:
         label,
         "target",
         help="The top predictions come first ("
-        + ", ".join(f"{gc.class_name(i)} {probability[i]:.0%}" for i in top)
+        + ", ".join(f"{gc.class_name(i)} {probabilities[i]:.0%}" for i in top)
         + "); type to search all 1000 classes.",
     )
 
@@ -290,7 +322,8 @@ def sidebar() -> Selection | None:
         st.error(f"Could not run {gc.get_spec(model_name).title} on this photo: {error}")
         return None
     predictions = gc.top_k(forward.logits, TOP_K)
-    target = _target(predictions, (photo.digest, model_name))
+    probabilities = gc.softmax(forward.logits)
+    target = _target(predictions, probabilities, (photo.digest, model_name))
     score = st.sidebar.radio(
         "Score y^c",
         gc.SCORES,
@@ -304,6 +337,7 @@ def sidebar() -> Selection | None:
     cmap = st.sidebar.selectbox(
         "Colormap",
         render.COLORMAPS,
+        index=render.COLORMAPS.index(render.DEFAULT_COLORMAP),
         key="cmap",
         bind="query-params",
         help="; ".join(f"{name}: {note}" for name, note in COLORMAP_NOTES.items()),
@@ -324,6 +358,7 @@ def sidebar() -> Selection | None:
         cmap=cmap,
         opacity=float(opacity),
         predictions=tuple(predictions),
+        probabilities=probabilities,
         presenter=presenter,
     )
     _RUN.selection = selection

@@ -11,27 +11,25 @@ from gradcam_core import export, figures, samples
 from . import cache
 from .controls import Selection
 
-PANEL_NOTES = {
-    "raw": "Each channel A^k weighted by α_k (the mean of its gradient) and summed. Signed: "
-    "blue cells argue against the class.",
-    "relu": "Only the cells that raise the score are kept.",
-    "normalized": "Divided by its maximum so the strongest evidence is 1.",
-    "overlay": "Upsampled to the photo (bilinear, half-pixel centres) and blended over it.",
-}
+# On a narrow screen (a phone) Streamlit stacks the four panel columns; the overlay, what a
+# visitor came for, is moved to the top there, the three stages follow in their order.
+PHONE_CSS = """
+<style>
+  @media (max-width: 640px) {
+    [data-testid="stColumn"]:has(.st-key-overlay_panel) { order: -1; }
+  }
+</style>
+"""
 
 
 def headline(selection: Selection, result: gc.CamResult) -> None:
     """One sentence saying what is explained, and how."""
-    probability = gc.softmax(
-        cache.forward_pass(
-            selection.digest, selection.model_name, selection.layer.name, selection.photo.image
-        ).logits
-    )[selection.target]
     st.markdown(
         f"Explaining **{gc.class_name(selection.target)}** (class {selection.target}, "
-        f"p = {probability:.1%}) at layer **{selection.layer.name}** "
-        f"({selection.layer.size_label.replace(' x ', '×')}) of **{selection.spec.title}**, "
-        f"with the {result.score_kind} as the score y^c = {result.score:.4g}."
+        f"p = {selection.probability(selection.target):.1%}) at layer "
+        f"**{selection.layer.name}** ({selection.layer.size_label}) of "
+        f"**{selection.spec.title}**, with the {result.score_kind} as the score "
+        f"y^c = {result.score:.4g}."
     )
 
 
@@ -44,12 +42,11 @@ def _pick_target() -> None:
 def predictions_bar(selection: Selection) -> None:
     """The top-k predictions with probabilities; clicking one explains that class."""
     options = [p.index for p in selection.predictions]
-    probability = {p.index: p.probability for p in selection.predictions}
     st.session_state["top_pick"] = selection.target if selection.target in options else None
     st.pills(
         f"Top-{len(options)} predictions: click one to explain it",
         options,
-        format_func=lambda i: f"{gc.class_name(i)} · {probability[i]:.1%}",
+        format_func=lambda i: f"{gc.class_name(i)} · {selection.probability(i):.1%}",
         key="top_pick",
         on_change=_pick_target,
     )
@@ -71,22 +68,35 @@ def _stage_caption(result: gc.CamResult, stage: str) -> str:
     return ""
 
 
+def alt_text(selection: Selection, what: str) -> str:
+    """What an image shows, for screen readers: the picture, the class, the layer, the model."""
+    return (
+        f"{what}: Grad-CAM of {gc.class_name(selection.target)} (class {selection.target}) "
+        f"at layer {selection.layer.name} of {selection.spec.title}, on {selection.photo_label}"
+    )
+
+
 def stage_panels(selection: Selection, result: gc.CamResult) -> None:
-    """Four panels side by side, each with its caption, formula and colorbar."""
+    """Four panels side by side (the overlay first on a phone), each with caption and formula."""
+    st.html(PHONE_CSS)
     columns = st.columns(4)
     width, height = selection.photo.image.size
     aspect = height / width
+    h, w = result.raw.shape
     for column, stage in zip(columns[:3], figures.STAGES, strict=True):
+        info = figures.STAGE_INFO[stage]
         with column:
-            st.markdown(f"**{figures.STAGE_TITLES[stage]}**")
+            st.markdown(f"**{info.title}**")
             st.image(
                 cache.stage_png(selection.map_key, stage, selection.cmap, aspect, result),
                 caption=_stage_caption(result, stage),
+                alt=alt_text(selection, f"{info.title}, {h}×{w} cells with a colorbar"),
             )
-            st.latex(figures.STAGE_FORMULAS[stage])
-            st.caption(PANEL_NOTES[stage])
-    with columns[3]:
-        st.markdown(f"**{figures.STAGE_TITLES['overlay']}**")
+            st.latex(info.formula)
+            st.caption(info.note)
+    info = figures.STAGE_INFO["overlay"]
+    with columns[3], st.container(key="overlay_panel"):
+        st.markdown(f"**{info.title}**")
         st.image(
             cache.overlay(
                 selection.map_key,
@@ -96,9 +106,14 @@ def stage_panels(selection: Selection, result: gc.CamResult) -> None:
                 result.normalized,
             ),
             caption=f"{_size_note(selection)}, opacity {selection.opacity:.2f}",
+            alt=alt_text(selection, f"{info.title}, the map in {selection.cmap} over the photo"),
         )
-        st.latex(figures.STAGE_FORMULAS["overlay"])
-        st.caption(PANEL_NOTES["overlay"])
+        st.image(
+            cache.colorbar(selection.cmap),
+            alt=f"Colour scale of the overlay ({selection.cmap}): 0, no evidence, to 1, strongest",
+        )
+        st.latex(info.formula)
+        st.caption(info.note)
 
 
 def _size_note(selection: Selection) -> str:
@@ -133,7 +148,11 @@ def sample_gallery(selection: Selection) -> None:
         columns = st.columns(len(ids))
         for column, sample_id in zip(columns, ids, strict=True):
             sample = samples.get_sample(sample_id)
-            column.image(cache.thumbnail(sample_id), caption=sample.title)
+            column.image(
+                cache.thumbnail(sample_id),
+                caption=sample.title,
+                alt=f"Sample photo: {sample.title}",
+            )
             column.button(
                 "Explain",
                 key=f"use_sample_{sample_id}",

@@ -1,6 +1,7 @@
 """Time every trust check on the bundled model and one sample photo, and print the scores.
 
-PYTHONPATH=. python benchmarks/metrics_timing.py [samples/cat.jpg] [--steps 50] [--batch 16]
+PYTHONPATH=. python benchmarks/metrics_timing.py [IMAGE] [--steps 50] [--batch 16]
+(IMAGE defaults to gradcam_core/samples_data/cat.jpg)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import gradcam_core.metrics as gm
 
 T = TypeVar("T")
 MODEL = "efficientnet_lite0"
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "gradcam_core" / "samples_data"
 
 
 def timed(label: str, fn: Callable[[], T], repeat: int = 1) -> T:

@@ -3,6 +3,7 @@
 import gradcam_core as gc
 model = gc.load_model("efficientnet_lite0")
 x = gc.preprocess("efficientnet_lite0", pil_image)
+classifier = gc.load_classifier("converted_keras.zip")  # any model: own files too, with labels
 r = gc.grad_cam(model, x, layer=gc.default_layer(model), class_index=281)
 r.weights, r.raw, r.relu, r.normalized
 
@@ -42,19 +43,27 @@ _EXPORTS: dict[str, str] = {
             "ClassLookupError",
             "GradCamError",
             "ImageLoadError",
+            "LabelsError",
             "LayerError",
+            "ModelRefusedError",
             "ModelUnavailableError",
+            "PreprocessingRequiredError",
         ),
         "errors",
     ),
     **dict.fromkeys(("LoadedImage", "load_image", "resize_for_model"), "images"),
     **dict.fromkeys(
         (
+            "ClassLabels",
             "ImageNetClass",
+            "ImageNetLabels",
             "Prediction",
             "class_name",
             "find_class",
             "imagenet_class",
+            "imagenet_labels",
+            "numbered_labels",
+            "parse_labels",
             "search_classes",
             "softmax",
             "top_k",
@@ -70,14 +79,28 @@ _EXPORTS: dict[str, str] = {
             "MODELS",
             "ModelSpec",
             "available_models",
+            "bundled_classifier",
+            "demo_model_path",
             "get_spec",
+            "load_classifier",
             "load_model",
             "preprocess",
             "preprocess_pixels",
         ),
         "models",
     ),
-    **dict.fromkeys(("ReplaceSoftmaxWithLinear", "ends_in_softmax", "logits_view"), "modifiers"),
+    "Classifier": "models.classifier",
+    **dict.fromkeys(("PRESETS", "PRESET_NAMES", "Preprocessing"), "models.preprocessing"),
+    **dict.fromkeys(
+        (
+            "ReplaceSoftmaxWithLinear",
+            "ends_in_softmax",
+            "final_activation",
+            "logits_view",
+            "probability_head",
+        ),
+        "modifiers",
+    ),
     **dict.fromkeys(("COLORMAPS", "DEFAULT_COLORMAP", "colorize", "overlay", "upsample"), "render"),
 }
 
@@ -120,16 +143,24 @@ if TYPE_CHECKING:  # what static tools see; at run time the names above load on 
         ClassLookupError,
         GradCamError,
         ImageLoadError,
+        LabelsError,
         LayerError,
+        ModelRefusedError,
         ModelUnavailableError,
+        PreprocessingRequiredError,
     )
     from .images import LoadedImage, load_image, resize_for_model
     from .labels import (
+        ClassLabels,
         ImageNetClass,
+        ImageNetLabels,
         Prediction,
         class_name,
         find_class,
         imagenet_class,
+        imagenet_labels,
+        numbered_labels,
+        parse_labels,
         search_classes,
         softmax,
         top_k,
@@ -140,10 +171,21 @@ if TYPE_CHECKING:  # what static tools see; at run time the names above load on 
         MODELS,
         ModelSpec,
         available_models,
+        bundled_classifier,
+        demo_model_path,
         get_spec,
+        load_classifier,
         load_model,
         preprocess,
         preprocess_pixels,
     )
-    from .modifiers import ReplaceSoftmaxWithLinear, ends_in_softmax, logits_view
+    from .models.classifier import Classifier
+    from .models.preprocessing import PRESET_NAMES, PRESETS, Preprocessing
+    from .modifiers import (
+        ReplaceSoftmaxWithLinear,
+        ends_in_softmax,
+        final_activation,
+        logits_view,
+        probability_head,
+    )
     from .render import COLORMAPS, DEFAULT_COLORMAP, colorize, overlay, upsample

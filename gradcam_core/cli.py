@@ -1,4 +1,8 @@
-"""Command line: `python -m gradcam_core explain IMAGE --out DIR` and `... models`."""
+"""Command line: `python -m gradcam_core explain IMAGE --out DIR` and `... models`.
+
+``--model`` takes a bundled or zoo model's name, or a model file (.keras, .h5, or a Teachable
+Machine .zip) that is checked before Keras sees it (gradcam_core/models/safety.py).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,30 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from . import engine, export, labels
+from . import engine, export, samples, tf_logging
 from .cams import GradCAM
-from .errors import GradCamError
-from .images import load_image
-from .layers import default_layer, find_layer
-from .models import DEFAULT_MODEL, MODELS, available_models, get_spec, load_model, preprocess
+from .errors import GradCamError, PreprocessingRequiredError
+from .images import LoadedImage, load_image
+from .layers import find_layer
+from .models import (
+    DEFAULT_MODEL,
+    MODELS,
+    available_models,
+    bundled_classifier,
+    get_spec,
+    load_classifier,
+    load_model,
+)
+from .models.classifier import Classifier
+from .models.own import looks_like_path
+from .models.preprocessing import PRESET_NAMES, required_message
 from .render import DEFAULT_COLORMAP, check_colormap, overlay
 
 EXIT_BAD_INPUT = 2
@@ -34,10 +50,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     explain = commands.add_parser("explain", help="explain one image and write the maps to DIR")
-    explain.add_argument("image", type=Path, help="JPEG, PNG, WebP, BMP, TIFF or GIF file")
-    explain.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
+    explain.add_argument(
+        "image",
+        type=Path,
+        help="a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC file, or a bundled sample photo's name: "
+        + ", ".join(samples.sample_ids()),
+    )
+    explain.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        metavar="PATH|NAME",
+        help=f"a model file (.keras, .h5, Teachable Machine .zip) or one of: {', '.join(MODELS)}",
+    )
+    explain.add_argument(
+        "--labels", type=Path, help="class names: labels.txt ('0 Cat' or one per line) or JSON"
+    )
+    explain.add_argument(
+        "--preprocess",
+        choices=PRESET_NAMES,
+        help="how the model's pixels were scaled (needed when the file does not say)",
+    )
     explain.add_argument("--layer", help="feature-map layer (default: the last before pooling)")
-    explain.add_argument("--target", help="class index or (partial) name (default: top-1)")
+    explain.add_argument("--target", help="class index or (partial) label (default: top-1)")
     explain.add_argument("--top", type=int, default=5, help="how many predictions to report")
     explain.add_argument("--score", choices=engine.SCORES, default="logit")
     explain.add_argument("--colormap", default=DEFAULT_COLORMAP)
@@ -66,23 +100,31 @@ def _check_options(args: argparse.Namespace) -> None:
         raise ValueError(f"--top must be at least 1, got {args.top}.")
 
 
+def _read_image(given: Path) -> LoadedImage:
+    """The photo at a path, or the bundled sample of that name when there is no such file."""
+    if not given.exists() and str(given) in samples.sample_ids():
+        return samples.load_sample(str(given))
+    return load_image(given)
+
+
 def _explain(args: argparse.Namespace) -> int:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     _check_options(args)
-    loaded = load_image(args.image)
+    loaded = _read_image(args.image)
     timings["load_image_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    model = load_model(args.model)
+    classifier = _load_classifier(args)
+    model = classifier.model
     timings["load_model_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    x = preprocess(args.model, loaded.image)
-    layer = find_layer(model, args.layer)[0] if args.layer else default_layer(model)
+    x = classifier.preprocess(loaded.image)
+    layer = find_layer(model, args.layer)[0] if args.layer else classifier.default_layer
     forward_pass = engine.forward(model, x, [layer])
-    top = labels.top_k(forward_pass.logits, args.top)
-    target = labels.find_class(args.target) if args.target else top[0].index
+    top = classifier.top_k(forward_pass.logits, args.top)
+    target = classifier.labels.find(args.target) if args.target else top[0].index
     result = GradCAM().from_forward(model, x, forward_pass, layer, [target], args.score)[0]
     timings["grad_cam_s"] = time.perf_counter() - start
 
@@ -98,17 +140,24 @@ def _explain(args: argparse.Namespace) -> int:
         result,
         top,
         {
-            "model": args.model,
+            "model": classifier.name,
             "layer": layer,
             "target": target,
             "score": args.score,
             "colormap": args.colormap,
             "opacity": args.opacity,
         },
+        target_name=classifier.labels.name(target),
+    )
+    file = (
+        {"name": classifier.file_name, "sha256": classifier.sha256} if classifier.sha256 else None
     )
     summary.update(
-        model=args.model,
-        model_title=get_spec(args.model).title,
+        model=classifier.name,
+        model_title=classifier.title,
+        model_origin=classifier.origin,
+        model_file=file,
+        preprocessing=classifier.preset,
         image={"size": list(loaded.image.size), "sha256": loaded.digest},
         timings={k: round(v, 4) for k, v in timings.items()},
     )
@@ -116,18 +165,39 @@ def _explain(args: argparse.Namespace) -> int:
     for rank, p in enumerate(top, 1):
         print(f"{rank}. {p.name} ({p.index}): {p.probability:.1%}")
     note = "  (no positive evidence: the map is empty)" if result.is_empty else ""
-    print(f"Grad-CAM for '{labels.class_name(target)}' at {layer} -> {args.out}{note}")
+    print(f"Grad-CAM for '{classifier.labels.name(target)}' at {layer} -> {args.out}{note}")
     return 0
+
+
+def _load_classifier(args: argparse.Namespace) -> Classifier:
+    """The named model, or the model file (checked first), with --labels and --preprocess."""
+    if looks_like_path(args.model):
+        classifier = load_classifier(args.model, labels=args.labels, preprocess=args.preprocess)
+    else:
+        get_spec(args.model)  # an unknown name: one line listing the names
+        classifier = bundled_classifier(args.model, model=load_model(args.model))
+        if args.preprocess:
+            classifier = classifier.with_preprocessing(args.preprocess)
+        if args.labels:
+            classifier = classifier.with_labels(args.labels)
+    if classifier.preprocessing is None:
+        raise PreprocessingRequiredError(
+            required_message(classifier.title) + " Pass one with --preprocess."
+        )
+    return classifier
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input exits with status 2 and one line on stderr, never a traceback."""
     args = _parser().parse_args(argv)
-    try:
-        return _list_models() if args.command == "models" else _explain(args)
-    except (GradCamError, ValueError, OSError) as error:
-        print("error: " + " ".join(str(error).split()), file=sys.stderr)
-        return EXIT_BAD_INPUT
+    with warnings.catch_warnings():
+        if not (args.verbose or tf_logging.verbose()):
+            warnings.simplefilter("ignore")  # Keras' warnings about a model file are not errors
+        try:
+            return _list_models() if args.command == "models" else _explain(args)
+        except (GradCamError, ValueError, OSError) as error:
+            print("error: " + " ".join(str(error).split()), file=sys.stderr)
+            return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from .layers import find_layer
+from .modifiers import Head, probability_head
 
 Score = Literal["logit", "softmax"]
 SCORES: tuple[Score, ...] = ("logit", "softmax")
@@ -113,9 +114,18 @@ def _replace(given: tf.Tensor):
     return wrapper
 
 
-def _scores(logits: tf.Tensor, class_indices: tf.Tensor, score: Score) -> tf.Tensor:
-    """y^c for row i and class class_indices[i]: the logit, or the softmax probability."""
-    values = tf.nn.softmax(logits, axis=-1) if score == "softmax" else logits
+def _scores(
+    logits: tf.Tensor, class_indices: tf.Tensor, score: Score, head: Head = "softmax"
+) -> tf.Tensor:
+    """y^c for row i and class class_indices[i]: the logit, or the model's probability.
+
+    The probability is softmax over the classes, or sigmoid(z_c) for a sigmoid head (see
+    ``modifiers.probability_head``); ``score="softmax"`` names the probability either way.
+    """
+    if score == "softmax":
+        values = tf.sigmoid(logits) if head == "sigmoid" else tf.nn.softmax(logits, axis=-1)
+    else:
+        values = logits
     rows = tf.range(tf.shape(class_indices)[0])
     return tf.gather_nd(values, tf.stack([rows, class_indices], axis=1))
 
@@ -155,6 +165,7 @@ def _forward_function(model: keras.Model, layers: tuple[str, ...]) -> Callable:
 
 def _class_gradients_function(model: keras.Model, layer: str, score: Score) -> Callable:
     _, target = find_layer(model, layer)
+    head = probability_head(model)
 
     def class_gradients(x: tf.Tensor, activations: tf.Tensor, class_indices: tf.Tensor):
         _count_trace()
@@ -165,7 +176,7 @@ def _class_gradients_function(model: keras.Model, layer: str, score: Score) -> C
             tape.watch(tiled_a)
             with _wrapped_calls({target: _replace(tiled_a)}):
                 logits = model(tiled_x, training=False)
-            scores = _scores(logits, class_indices, score)
+            scores = _scores(logits, class_indices, score, head)
         return scores, tape.gradient(scores, tiled_a)
 
     return _compile(
@@ -180,6 +191,7 @@ def _class_gradients_function(model: keras.Model, layer: str, score: Score) -> C
 
 def _layer_gradients_function(model: keras.Model, layers: tuple[str, ...], score: Score):
     resolved = _resolve(model, layers)
+    head = probability_head(model)
 
     def layer_gradients(x: tf.Tensor, class_index: tf.Tensor):
         _count_trace()
@@ -188,7 +200,7 @@ def _layer_gradients_function(model: keras.Model, layers: tuple[str, ...], score
             wrappers = {layer: _capture(store, path, tape) for path, layer in resolved}
             with _wrapped_calls(wrappers):
                 logits = model(x, training=False)
-            score_value = _scores(logits, tf.reshape(class_index, [1]), score)
+            score_value = _scores(logits, tf.reshape(class_index, [1]), score, head)
         activations = [store[path] for path, _ in resolved]
         return logits, activations, tape.gradient(score_value, activations)
 

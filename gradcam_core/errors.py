@@ -27,3 +27,15 @@ class ClassLookupError(GradCamError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class ModelRefusedError(GradCamError, ValueError):
+    """A model file that is refused: unsafe, damaged, too large, or not an image classifier."""
+
+
+class PreprocessingRequiredError(GradCamError, ValueError):
+    """A model whose file does not say how its input pixels are scaled: the caller must choose."""
+
+
+class LabelsError(GradCamError, ValueError):
+    """A class-names file that cannot be read or does not fit the model's outputs."""

@@ -42,14 +42,19 @@ def summary(
     result: CamResult,
     predictions: Sequence[Prediction],
     settings: dict[str, Any],
+    target_name: str | None = None,
 ) -> dict[str, Any]:
-    """Settings, target, score, map facts and top-k, as plain JSON-ready values."""
+    """Settings, target, score, map facts and top-k, as plain JSON-ready values.
+
+    ``target_name`` is the class's name in the model's labels (default: the ImageNet name).
+    """
+    name = class_name(result.class_index) if target_name is None else target_name
     return {
         "settings": dict(settings),
         "method": result.method,
         "layer": result.layer,
         "map_size": list(result.raw.shape),
-        "target": {"index": result.class_index, "name": class_name(result.class_index)},
+        "target": {"index": result.class_index, "name": name},
         "score": {"kind": result.score_kind, "value": result.score},
         "empty_map": result.is_empty,
         "raw_range": [float(result.raw.min()), float(result.raw.max())],

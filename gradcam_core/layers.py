@@ -34,8 +34,8 @@ class LayerInfo:
 
     @property
     def size_label(self) -> str:
-        """'14 x 14 x 512' (unknown sizes shown as '?')."""
-        return " x ".join("?" if d is None else str(d) for d in self.shape)
+        """'14×14×512' (unknown sizes shown as '?')."""
+        return "×".join("?" if d is None else str(d) for d in self.shape)
 
     @property
     def shape(self) -> tuple[int | None, int | None, int | None]:

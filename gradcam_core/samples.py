@@ -1,15 +1,21 @@
-"""The sample photos shipped in ``samples/`` (see samples/SOURCES.md for sources and licenses)."""
+"""The sample photos shipped as package data in ``gradcam_core/samples_data/``.
+
+Sources and licenses are in samples_data/SOURCES.md. The files are read through
+importlib.resources, so they are found wherever the package is installed.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import PurePath
 
 from .images import LoadedImage, load_image
 
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES_DIR: Traversable = files("gradcam_core").joinpath("samples_data")
 DEFAULT_SAMPLE = "cat_and_coffee"
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels; x1 and y1 exclusive
@@ -30,7 +36,7 @@ class Sample:
 
     id: str
     title: str
-    path: Path
+    path: Traversable  # a file in the installed package (a Path when installed as files)
     expected_classes: tuple[int, ...]
     objects: tuple[SampleObject, ...]
     credit: str
@@ -40,13 +46,14 @@ class Sample:
 
 @cache
 def list_samples() -> tuple[Sample, ...]:
-    """Every sample described in samples/samples.json, in its order."""
-    entries = json.loads((SAMPLES_DIR / "samples.json").read_text(encoding="utf-8"))["samples"]
+    """Every sample described in samples_data/samples.json, in its order."""
+    index = SAMPLES_DIR.joinpath("samples.json").read_text(encoding="utf-8")
+    entries = json.loads(index)["samples"]
     return tuple(
         Sample(
-            id=Path(entry["file"]).stem,
+            id=PurePath(entry["file"]).stem,
             title=entry["title"],
-            path=SAMPLES_DIR / entry["file"],
+            path=SAMPLES_DIR.joinpath(entry["file"]),
             expected_classes=tuple(entry["expected_classes"]),
             objects=tuple(
                 SampleObject(o["label"], tuple(o["classes"]), tuple(o["box"]))  # type: ignore[arg-type]
@@ -76,4 +83,4 @@ def get_sample(sample_id: str) -> Sample:
 
 def load_sample(sample_id: str) -> LoadedImage:
     """Decode a sample photo with the same defensive loader as uploads."""
-    return load_image(get_sample(sample_id).path)
+    return load_image(get_sample(sample_id).path.read_bytes())

@@ -9,15 +9,11 @@ from app_ui import cache, controls
 from app_ui import comparisons as ui
 from gradcam_core import comparisons
 from gradcam_core.cams import CounterfactualGradCAM
+from gradcam_core.cams.classes import CONTRAST_FORMULA
 
 TOP_K_CHOICES = (2, 3, 4, 5)
-CONTRAST_FORMULA = (
-    r"\alpha_k^{A-B}=\frac{1}{Z}\sum_{i,j}\frac{\partial (y^A-y^B)}{\partial A^k_{ij}}"
-    r"=\alpha_k^A-\alpha_k^B,\quad L^{A-B}=\mathrm{ReLU}\Big(\sum_k \alpha_k^{A-B} A^k\Big)"
-)
 
 selection = controls.current()
-st.title("Classes: one photo, a map for each answer")
 st.markdown(
     "Grad-CAM explains **one class at a time**: the gradient of that class's score decides "
     "which channels count. So the same photo, layer and forward pass give a different map for "
@@ -30,17 +26,12 @@ if selection is None:
     st.stop()
 
 photo = selection.photo.image
-probability = {p.index: p.probability for p in selection.predictions}
+top = {p.index for p in selection.predictions}
 
 
 def probability_text(class_index: int) -> str:
-    """The softmax probability from the sidebar's forward pass, as a percentage."""
-    if class_index in probability:
-        return f"{probability[class_index]:.1%}"
-    logits = cache.forward_pass(
-        selection.digest, selection.model_name, selection.layer.name, photo
-    ).logits
-    return f"{gc.softmax(logits)[class_index]:.2%}"
+    """The probability from the sidebar's forward pass (two decimals beyond the top-k)."""
+    return f"{selection.probability(class_index):.{1 if class_index in top else 2}%}"
 
 
 def map_caption(result: gc.CamResult) -> str:
@@ -56,6 +47,7 @@ def show_overlay(result: gc.CamResult, what: str, caption: str) -> None:
         ui.overlay(key, what, selection.cmap, selection.opacity, photo, result.normalized),
         caption=caption,
         width="stretch",
+        alt=f"{caption}: map over the photo, layer {selection.layer.name}",
     )
 
 
@@ -65,6 +57,7 @@ def show_signed(result: gc.CamResult, what: str, caption: str) -> None:
         ui.signed_overlay(key, what, selection.opacity, photo, result.raw),
         caption=caption,
         width="stretch",
+        alt=f"{caption}: signed map over the photo, layer {selection.layer.name}",
     )
 
 
@@ -173,6 +166,6 @@ top_k_section()
 counterfactual_section()
 contrast_section()
 st.caption(
-    f"Layer {selection.layer.name} ({selection.layer.size_label.replace(' x ', '×')}) of "
+    f"Layer {selection.layer.name} ({selection.layer.size_label}) of "
     f"{selection.spec.title}; {selection.score} scores. Change them in the sidebar."
 )

@@ -8,7 +8,6 @@ import gradcam_core as gc
 from app_ui import cache, controls, views
 
 selection = controls.current()
-st.title("Grad-CAM: what is the network looking at?")
 if selection is None:
     st.stop()
 

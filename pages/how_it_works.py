@@ -12,7 +12,6 @@ from gradcam_core import teaching
 tex = ui.tex_number
 
 selection = controls.current()
-st.title("How Grad-CAM works, step by step")
 st.markdown(
     "Grad-CAM asks: *which parts of the photo made the network say this class?* It takes one "
     "layer's feature maps **Aᵏ**, weighs each map by how much the class score rises when that "
@@ -47,9 +46,14 @@ def two_columns():
 
 
 def image_row(images, captions) -> None:
-    """Images side by side, each as wide as its column."""
+    """Images side by side, each as wide as its column, described by its caption."""
     for column, image, caption in zip(st.columns(len(images)), images, captions, strict=True):
-        column.image(image, caption=caption, width="stretch")
+        column.image(image, caption=caption, width="stretch", alt=alt(caption))
+
+
+def alt(what: str) -> str:
+    """What an image of this page shows, for screen readers."""
+    return views.alt_text(selection, what)
 
 
 # 1. The class score -------------------------------------------------------------------------
@@ -90,6 +94,7 @@ with left:
 with right:
     st.image(
         ui.softmax_png(key, scale, walk.logits),
+        alt=alt("The softmax probability of the class as a function of its logit"),
         caption="Softmax as a function of this class's logit, the other logits fixed: an S "
         "curve, flat at both ends. Where it is flat, small changes in the photo barely move "
         "p_c, so its gradient is tiny.",
@@ -124,7 +129,10 @@ count = st.segmented_control(
     "Channels shown", [4, 8, 12, 16], default=8, required=True, key="how_channels"
 )
 columns = 4 if presenter else 8
-st.image(ui.channels_png(key, int(count), columns, aspect, scale, walk))
+st.image(
+    ui.channels_png(key, int(count), columns, aspect, scale, walk),
+    alt=alt(f"The {int(count)} feature maps with the largest |alpha_k| and their gradients"),
+)
 if teaching.is_spatially_constant(walk.gradients):
     st.info(
         "At this layer every cell of a channel gets the **same gradient**: the network averages "
@@ -178,6 +186,7 @@ st.latex(
 )
 st.image(
     ui.partial_sums_png(key, aspect, scale, walk),
+    alt=alt("The weighted sum built up channel by channel, largest |alpha_k| first"),
     caption="The sum built up from the channels with the largest |α_k| first (red > 0 > blue); "
     "r is the correlation with the full sum: how much of its pattern those channels give.",
 )
@@ -186,7 +195,10 @@ st.image(
 st.subheader("5 · ReLU: keep what speaks for the class")
 effect = teaching.relu_effect(result.raw)
 st.latex(r"L^c = \mathrm{ReLU}\big(S^c\big) = \max\big(S^c,\,0\big)")
-st.image(ui.relu_png(key, selection.cmap, aspect, scale, result.raw))
+st.image(
+    ui.relu_png(key, selection.cmap, aspect, scale, result.raw),
+    alt=alt("The weighted sum before and after ReLU"),
+)
 cells, mass, low, high = st.columns(4)
 cells.metric("cells set to 0", f"{effect.negative_share:.0%}")
 mass.metric("share of |S| removed", f"{effect.negative_mass_share:.0%}")
@@ -214,7 +226,10 @@ with left:
     )
     views.empty_map_note(selection, result)
 with right:
-    st.image(cache.stage_png(key, "normalized", selection.cmap, aspect, result))
+    st.image(
+        cache.stage_png(key, "normalized", selection.cmap, aspect, result),
+        alt=alt("The normalized map, 0 to 1, with its colorbar"),
+    )
 
 # 7. Upsampling ------------------------------------------------------------------------------
 st.subheader("7 · Upsampling to the photo")

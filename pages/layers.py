@@ -9,7 +9,6 @@ from app_ui import cache, controls
 from app_ui import teaching as ui
 
 selection = controls.current()
-st.title("Layers: from edges to objects")
 st.markdown(
     "Grad-CAM can explain *any* layer, not just the last one. **Early layers** (left on the "
     "slider) see small patches of the photo: their maps are fine, with many cells, and follow "

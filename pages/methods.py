@@ -32,7 +32,6 @@ NOTES = {
 }
 
 selection = controls.current()
-st.title("Methods: one photo, nine ways to draw the map")
 st.markdown(
     "Grad-CAM is one member of a family. Every method here starts from the same feature maps "
     "A^k of the chosen layer and draws a map of the same size; they differ in **how they weight** "
@@ -165,7 +164,7 @@ hires_section()
 guided_section()
 st.caption(
     f"{class_label} ({selection.target}) at layer {layer.name} "
-    f"({layer.size_label.replace(' x ', '×')}) of {selection.spec.title}, {selection.score} "
+    f"({layer.size_label}) of {selection.spec.title}, {selection.score} "
     "score. Each map is divided by its own maximum and cached for this photo, model, layer, "
     "class, score and method."
 )

@@ -8,7 +8,6 @@ from app_ui import cache, controls
 from app_ui.trust import faithfulness, hiding, intro, localization, sanity
 
 selection = controls.current()
-st.title("Trust lab: should you believe this heatmap?")
 st.markdown(intro.INTRO)
 if selection is None:
     st.stop()

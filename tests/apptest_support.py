@@ -52,6 +52,37 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> l
     return calls
 
 
+def alt_texts(image) -> list[str]:
+    """The alt text of each picture of one st.image element ("" where there is none)."""
+    return [picture.alt for picture in image.proto.imgs]
+
+
+PHOTO_PICKER_COLUMNS = 3  # sample, upload, webcam: the first columns of every page
+
+
+def page_columns(session: AppTest) -> list:
+    """The page's own columns, after the photo picker's."""
+    return list(session.main.columns)[PHOTO_PICKER_COLUMNS:]
+
+
+def stage_panel_images(session: AppTest) -> int:
+    """Pictures in the four stage columns (after the photo picker's three), colour scale aside."""
+    return sum(
+        not alt.startswith("Colour scale")
+        for column in page_columns(session)[:4]
+        for image in column.image
+        for alt in alt_texts(image)
+    )
+
+
+SHARED_PICKERS = ("sample", "model", "layer", "target", "cmap")
+
+
+def picker_values(session: AppTest) -> dict[str, object]:
+    """The shared pickers' values (the photo picker on the page, the rest in the sidebar)."""
+    return {s.key: s.value for s in session.selectbox if s.key in SHARED_PICKERS}
+
+
 def new_app(**query_params: str) -> AppTest:
     """A fresh session of the app, optionally opened with URL query parameters."""
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

@@ -1,13 +1,15 @@
-"""Start `streamlit run app.py` on a free localhost port and wait until it answers."""
+"""Start `streamlit run app.py` on a free port (localhost unless told) and wait until it answers."""
 
 from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -34,9 +36,15 @@ def start(
     port: int,
     log: IO | int = subprocess.DEVNULL,
     env: dict[str, str] | None = None,
+    *,
+    address: str = "127.0.0.1",
+    options: Sequence[str] = (),
     root: Path = ROOT,
 ) -> subprocess.Popen:
-    """Launch the app in ``root`` (headless, localhost only); output goes to ``log``."""
+    """Launch the app in ``root`` (headless, on localhost unless told); output goes to ``log``.
+
+    ``options`` are more `streamlit run` options, e.g. the --server.sslCertFile/KeyFile pair.
+    """
     return subprocess.Popen(
         [
             sys.executable,
@@ -47,9 +55,10 @@ def start(
             "--server.port",
             str(port),
             "--server.address",
-            "127.0.0.1",
+            address,
             "--server.headless",
             "true",
+            *options,
         ],
         cwd=root,
         env=user_environment() if env is None else env,
@@ -58,12 +67,18 @@ def start(
     )
 
 
-def wait_healthy(url: str, timeout_s: float, poll_s: float = 0.05) -> bool:
-    """Poll the health endpoint until it answers 200; False after ``timeout_s``."""
+def wait_healthy(
+    url: str, timeout_s: float, poll_s: float = 0.05, context: ssl.SSLContext | None = None
+) -> bool:
+    """Poll the health endpoint until it answers 200; False after ``timeout_s``.
+
+    An https URL is checked with ``context`` (e.g. one that trusts a self-signed certificate).
+    """
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            health = f"{url}/_stcore/health"
+            with urllib.request.urlopen(health, timeout=2, context=context) as response:
                 if response.status == 200:
                     return True
         except OSError:

@@ -9,7 +9,7 @@ import zlib
 import keras
 import numpy as np
 import pytest
-from apptest_support import count_core_calls, new_app
+from apptest_support import count_core_calls, new_app, picker_values, stage_panel_images
 from PIL import Image
 
 from gradcam_core.images import MAX_ASPECT_RATIO
@@ -19,11 +19,6 @@ pytestmark = pytest.mark.slow
 
 def _headline(session) -> str:
     return next(m.value for m in session.markdown if m.value.startswith("Explaining"))
-
-
-def _panel_images(session) -> int:
-    """Images in the four stage columns (the gallery below has its own)."""
-    return sum(len(column.image) for column in session.columns[:4])
 
 
 def _png_bytes(pixels: np.ndarray) -> bytes:
@@ -61,11 +56,11 @@ def test_first_load_explains_the_sample_in_four_panels(app):
         "**3. Normalized**",
         "**4. Overlay**",
     ]
-    assert _panel_images(app) == 4
+    assert stage_panel_images(app) == 4
     assert len(app.latex) == 4
     headline = _headline(app)
     assert "top_relu" in headline and "EfficientNet-Lite0" in headline
-    assert app.sidebar.selectbox(key="sample").value == "cat_and_coffee"
+    assert app.selectbox(key="sample").value == "cat_and_coffee"
     assert app.sidebar.selectbox(key="layer").value == "top_relu"
     # the target starts at the top-1 prediction: a cat class for the cat beside the cup
     assert app.sidebar.selectbox(key="target").value in (281, 282, 285)
@@ -106,30 +101,26 @@ def test_switching_layer_runs_one_forward_pass(app, monkeypatch):
 
 
 def test_switching_model_and_sample(app):
-    app.sidebar.selectbox(key="sample").set_value("coffee").run()
+    app.selectbox(key="sample").set_value("coffee").run()
     assert "espresso" in _headline(app)
     app.sidebar.selectbox(key="model").set_value("efficientnet_lite1").run()
     assert not app.exception and not app.error
     assert "EfficientNet-Lite1" in _headline(app)
     assert app.sidebar.selectbox(key="layer").value == "top_relu"
-    assert _panel_images(app) == 4
+    assert stage_panel_images(app) == 4
 
 
 def test_an_upload_is_explained(app):
-    with Image.open(next(p for p in _samples() if p.name == "cat.jpg")) as cat:
+    from gradcam_core.samples import get_sample
+
+    with Image.open(io.BytesIO(get_sample("cat").path.read_bytes())) as cat:
         buffer = io.BytesIO()
         cat.save(buffer, format="WEBP")
-    app.sidebar.file_uploader(key="upload").upload("my cat.webp", buffer.getvalue(), "image/webp")
+    app.file_uploader(key="upload").upload("my cat.webp", buffer.getvalue(), "image/webp")
     app.run()
     assert not app.exception and not app.error
     assert app.sidebar.selectbox(key="target").value in (281, 282, 285)
     assert any("my cat.webp" in c.value for c in app.caption)
-
-
-def _samples():
-    from gradcam_core.samples import SAMPLES_DIR
-
-    return sorted(SAMPLES_DIR.glob("*.jpg"))
 
 
 @pytest.mark.parametrize(
@@ -143,22 +134,22 @@ def _samples():
     ],
 )
 def test_bad_uploads_show_an_error_and_the_app_keeps_working(app, name, content, reason):
-    app.sidebar.file_uploader(key="upload").upload(name, content, "image/png")
+    app.file_uploader(key="upload").upload(name, content, "image/png")
     app.run()
     assert not app.exception
     assert len(app.error) == 1
     assert name in app.error[0].value and reason in app.error[0].value
-    assert _panel_images(app) == 4  # the sample is still explained
-    app.sidebar.file_uploader(key="upload").set_value(None).run()
+    assert stage_panel_images(app) == 4  # the sample is still explained
+    app.file_uploader(key="upload").set_value(None).run()
     assert not app.error
 
 
 def test_a_panorama_at_the_aspect_limit_is_explained(app):
     pixels = np.random.default_rng(1).integers(0, 255, (80, 80 * MAX_ASPECT_RATIO, 3), np.uint8)
-    app.sidebar.file_uploader(key="upload").upload("panorama.png", _png_bytes(pixels), "image/png")
+    app.file_uploader(key="upload").upload("panorama.png", _png_bytes(pixels), "image/png")
     app.run()
     assert not app.exception and not app.error
-    assert _panel_images(app) == 4
+    assert stage_panel_images(app) == 4
 
 
 def test_a_model_that_cannot_download_falls_back_to_the_bundled_one(app, monkeypatch):
@@ -170,7 +161,7 @@ def test_a_model_that_cannot_download_falls_back_to_the_bundled_one(app, monkeyp
     assert not app.exception
     assert "MobileNetV2 (14 MB)" in app.error[0].value and "offline" in app.error[0].value
     assert "EfficientNet-Lite0" in _headline(app)
-    assert _panel_images(app) == 4
+    assert stage_panel_images(app) == 4
     app.sidebar.selectbox(key="cmap").set_value("viridis").run()  # no retry on reruns
     assert len(app.error) == 1
 
@@ -186,7 +177,7 @@ def test_query_parameters_restore_a_view():
     )
     session.run()
     assert not session.exception
-    values = {s.key: s.value for s in session.sidebar.selectbox}
+    values = picker_values(session)
     assert values == {
         "sample": "coffee",
         "model": "efficientnet_lite0",
@@ -205,7 +196,7 @@ def test_query_parameters_may_name_options_instead_of_giving_their_labels():
     )
     session.run()
     assert not session.exception and not session.error
-    values = {s.key: s.value for s in session.sidebar.selectbox}
+    values = picker_values(session)
     assert values["sample"] == "coffee" and values["model"] == "efficientnet_lite1"
     assert values["layer"] == "block5c_add" and values["target"] == 968
     assert "EfficientNet-Lite1" in _headline(session) and "cup" in _headline(session)
@@ -225,12 +216,12 @@ def test_an_empty_map_is_explained_in_words(app):
     app.sidebar.selectbox(key="target").set_value(143).run()
     assert not app.exception
     assert any("No positive evidence" in w.value for w in app.warning)
-    assert _panel_images(app) == 4
+    assert stage_panel_images(app) == 4
 
 
 def test_the_sample_gallery_switches_the_photo(app):
     app.button(key="use_sample_rocket").click().run()
     assert not app.exception
-    assert app.sidebar.selectbox(key="sample").value == "rocket"
+    assert app.selectbox(key="sample").value == "rocket"
     # the target follows the new top-1: drilling platform (the launch towers), then missile
     assert app.sidebar.selectbox(key="target").value == 540

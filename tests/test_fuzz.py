@@ -3,10 +3,12 @@
 tests/test_images.py already throws random bytes and a few flipped bytes at four tiny seeds. This
 file goes further: a corpus of real files of every allowed format and their variants (interlaced,
 progressive, 16-bit, palette, animated, EXIF-rotated, LZW/deflate/PackBits, RLE, ...), the
-bundled camera photos, and mutations that know each format's structure: PNG chunks re-checksummed
+bundled camera photos, HEIC files made by pillow-heif (one image, a grid of tiles, alpha,
+rotated, 16-bit grey), and mutations that know each format's structure: PNG chunks re-checksummed
 so they reach the decoder, zlib streams re-compressed after mutating scanlines, JPEG segments,
-GIF blocks, TIFF IFD entries, BMP header fields, RIFF chunks, and headers that claim huge
-dimensions. Every truncation at every structural boundary is tried too.
+GIF blocks, TIFF IFD entries, BMP header fields, RIFF chunks, HEIF boxes (ispe sizes, grid
+canvases, box sizes, boxes dropped or repeated with their parents' sizes fixed), and headers that
+claim huge dimensions. Every truncation at every structural boundary is tried too.
 
 The properties, for every input:
   * load_image returns an RGB image within MAX_PIXELS, or raises ImageLoadError with one
@@ -44,7 +46,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from proc_status import status_kb
+from proc_status import peak_rss_growth
 
 from gradcam_core import cli
 from gradcam_core.errors import ImageLoadError
@@ -65,37 +67,6 @@ BASE_MEMORY = 64 * MB
 MEMORY_PER_PIXEL = 32  # bytes per claimed pixel (an RGBA decode, compositing and RGB copy)
 
 # ---------------------------------------------------------------- memory and time probes
-
-_CLEAR_REFS = Path("/proc/self/clear_refs")
-
-
-@functools.cache
-def peak_rss_resettable() -> bool:
-    """True where Linux lets a process reset its own peak RSS (writing 5 to clear_refs)."""
-    try:
-        _CLEAR_REFS.write_text("5")
-        status_kb("VmHWM")
-    except (OSError, KeyError):
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def peak_rss_growth() -> Iterator[list[int]]:
-    """Yield [growth, peak]: the peak RSS growth over the block and the peak itself, in bytes.
-
-    Resetting the peak (VmHWM) also resets what getrusage reports, so callers that want the
-    process's peak over many blocks keep the maximum of the second item.
-    """
-    box = [0, 0]
-    if not peak_rss_resettable():
-        yield box
-        return
-    _CLEAR_REFS.write_text("5")  # VmHWM := VmRSS
-    before = status_kb("VmRSS")
-    yield box
-    peak = status_kb("VmHWM")
-    box[0], box[1] = max(0, peak - before) * 1024, peak * 1024
 
 
 class Hang(BaseException):
@@ -130,7 +101,13 @@ def _in_main_thread() -> bool:
 
 
 def claimed_pixels(data: bytes) -> int:
-    """Width x height as the file's header states it (Pillow reads only the header), else 0."""
+    """Width x height as the file's header states it (Pillow reads only the header), else 0.
+
+    A HEIF file claims the largest of its ispe properties and grid canvases: a crop (clap) makes
+    Pillow's size smaller than what libheif decodes.
+    """
+    if data[4:8] == b"ftyp":
+        return heif_claimed_pixels(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -280,7 +257,7 @@ def _animated(fmt: str, **params: object) -> bytes:
 
 def _samples() -> list[bytes]:
     """Two of the bundled camera photos (real JPEGs with their quirks)."""
-    files = sorted((ROOT / "samples").glob("*.jpg"))
+    files = sorted((ROOT / "gradcam_core" / "samples_data").glob("*.jpg"))
     return [path.read_bytes() for path in files[:2]]
 
 
@@ -333,6 +310,11 @@ def corpus() -> dict[str, bytes]:
         "tiff/cmyk": _tiff(rgb.convert("CMYK")),
         "tiff/rgba": _tiff(rgba, compression="tiff_lzw"),
         "tiff/multipage": encode(rgb, "TIFF", save_all=True, append_images=[grey.convert("RGB")]),
+        "heif/rgb": encode(rgb, "HEIF", quality=80),
+        "heif/grid": encode(_picture(150, 100, 1), "HEIF", quality=60, tile_size=64),
+        "heif/rgba": encode(rgba, "HEIF", quality=80),
+        "heif/rotated": encode(rgb, "HEIF", quality=80, exif=_exif(6)),
+        "heif/grey16": encode(grey16, "HEIF", quality=80),
         # Not allowed: real images Pillow could parse, which must be refused unparsed.
         "other/ico": encode(rgb, "ICO"),
         "other/tga": encode(rgb, "TGA"),
@@ -478,6 +460,42 @@ def tiff_entries(data: bytes) -> tuple[str, list[int]]:
     return order, entries
 
 
+# Boxes whose payload holds boxes, and how many bytes come first (full-box header, entry count).
+HEIF_CONTAINERS = {b"meta": 4, b"iprp": 0, b"ipco": 0, b"iinf": 6, b"iref": 4, b"dinf": 0}
+
+
+def heif_boxes(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every box of a HEIF file, nested ones too, as far as the sizes hold."""
+    end = len(data) if end is None else end
+    spans, at = [], start
+    while at + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[at : at + 8])
+        if size < 8 or at + size > end:
+            break
+        spans.append((at, at + size))
+        if kind in HEIF_CONTAINERS:
+            spans += heif_boxes(data, at + 8 + HEIF_CONTAINERS[kind], at + size)
+        at += size
+    return spans
+
+
+def heif_find(data: bytes, kind: bytes) -> list[tuple[int, int]]:
+    """(start, end) of every box of one type."""
+    return [(a, b) for a, b in heif_boxes(data) if data[a + 4 : a + 8] == kind]
+
+
+def heif_claimed_pixels(data: bytes) -> int:
+    """The largest width x height in the file's ispe properties and its grid canvas (in idat)."""
+    ispe = [a for a, b in heif_find(data, b"ispe") if b - a >= 20]
+    sizes = [struct.unpack(">II", data[a + 12 : a + 20]) for a in ispe]
+    for a, b in heif_find(data, b"idat"):  # the grid seed keeps its grid data here
+        wide = 4 if b - a > 9 and data[a + 9] & 1 else 2  # flags bit 0: 32-bit sides
+        if b - a >= 12 + 2 * wide:
+            fields = ">II" if wide == 4 else ">HH"
+            sizes.append(struct.unpack(fields, data[a + 12 : a + 12 + 2 * wide]))
+    return max((w * h for w, h in sizes), default=0)
+
+
 BMP_FIELDS = {  # offset: (struct format, name)
     2: ("<I", "file size"),
     10: ("<I", "pixel data offset"),
@@ -513,6 +531,8 @@ def boundaries(name: str, data: bytes) -> list[int]:
     elif kind == "bmp":
         offsets = [2, 6, 10, 14, 18, 22, 26, 30, 34, 46, 50, 54]
         offsets.append(struct.unpack("<I", data[10:14])[0])
+    elif kind == "heif":  # each box's start, end, and the ends of its size and type fields
+        offsets = [edge for a, b in heif_boxes(data) for edge in (a, a + 4, a + 8, a + 12, b)]
     else:
         offsets = [1, 2, 4, 8, 16, 32]
     return sorted({o for o in offsets if 0 < o < len(data)})
@@ -842,6 +862,57 @@ def webp_mutants(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
+def _heif_replace(data: bytearray, span: tuple[int, int], new: bytes) -> None:
+    """Put new bytes in place of a box and fix the size of every box around it."""
+    start, end = span
+    for outer_start, outer_end in heif_boxes(bytes(data)):
+        if outer_start < start and end <= outer_end:
+            (size,) = struct.unpack(">I", data[outer_start : outer_start + 4])
+            struct.pack_into(">I", data, outer_start, (size + len(new) - (end - start)) % 2**32)
+    data[start:end] = new
+
+
+HEIF_OPS = ["ispe", "canvas", "size", "box", "drop", "dup", "mdat"]
+HEIF_SIZE_VALUES = [0, 1, 7, 8, 9, 2**31, 2**32 - 1]
+
+
+@st.composite
+def heif_mutants(draw: st.DrawFn) -> bytes:
+    """ispe sizes, grid canvases, box sizes; boxes mangled, dropped or repeated (sizes fixed)."""
+    data = bytearray(draw(st.sampled_from(seeds_of("heif"))))
+    for _ in range(draw(st.integers(1, 3))):
+        spans = heif_boxes(bytes(data))
+        op = draw(st.sampled_from(HEIF_OPS))
+        ispe, idat = heif_find(bytes(data), b"ispe"), heif_find(bytes(data), b"idat")
+        if op == "ispe" and ispe:
+            width, height = draw(dimensions()), draw(dimensions())
+            for start, _ in ispe if draw(st.booleans()) else [draw(st.sampled_from(ispe))]:
+                struct.pack_into(">II", data, start + 12, width, height)
+        elif op == "canvas" and idat and idat[0][1] - idat[0][0] >= 16:
+            start = idat[0][0]
+            data[start + 9] = draw(st.sampled_from([0, 1, 0xFF]))  # flags: bit 0 = 32-bit sides
+            rows_columns = draw(st.sampled_from([(0, 0), (3, 3), (255, 255)]))
+            data[start + 10 : start + 12] = bytes(rows_columns)
+            width, height = draw(dimensions(65535)), draw(dimensions(65535))
+            struct.pack_into(">HH", data, start + 12, width, height)
+        elif op == "size" and spans:
+            start, end = draw(st.sampled_from(spans))
+            value = draw(st.sampled_from([*HEIF_SIZE_VALUES, end - start - 1, end - start + 1]))
+            struct.pack_into(">I", data, start, value % 2**32)
+        elif op in ("box", "mdat") and spans:
+            kinds = [(a, b) for a, b in spans if (data[a + 4 : a + 8] == b"mdat") == (op == "mdat")]
+            if kinds:
+                start, end = draw(st.sampled_from(kinds))
+                payload = draw(byte_mutations(bytes(data[start + 8 : end])))
+                box = struct.pack(">I", 8 + len(payload)) + bytes(data[start + 4 : start + 8])
+                _heif_replace(data, (start, end), box + payload)
+        elif op in ("drop", "dup") and len(spans) > 1:
+            start, end = draw(st.sampled_from(spans[1:]))  # never the ftyp box
+            box = bytes(data[start:end])
+            _heif_replace(data, (start, end), b"" if op == "drop" else box + box)
+    return bytes(data)
+
+
 SIGNATURES = [
     PNG_SIGNATURE,
     b"\xff\xd8\xff\xe0",
@@ -854,6 +925,8 @@ SIGNATURES = [
     b"RIFF\x00\x00\x00\x00WEBPVP8 ",
     b"RIFF\x00\x00\x00\x00WEBPVP8L",
     b"RIFF\x00\x00\x00\x00WEBPVP8X",
+    b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic",
+    b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1heicmiaf",
 ]
 
 
@@ -870,11 +943,12 @@ STRATEGIES: dict[str, st.SearchStrategy[bytes]] = {
     "bmp": bmp_mutants(),
     "tiff": tiff_mutants(),
     "webp": webp_mutants(),
+    "heif": heif_mutants(),
     "any_seed": mutated_seeds(),
     "signature": signature_and_noise(),
 }
 
-# Examples per strategy in CI: about 3,000 in all, well under a minute on two busy cores.
+# Examples per strategy in CI: about 3,500 in all, about a minute on two busy cores.
 CI_EXAMPLES = {
     "png": 500,
     "jpeg": 400,
@@ -882,6 +956,7 @@ CI_EXAMPLES = {
     "bmp": 350,
     "tiff": 400,
     "webp": 300,
+    "heif": 400,
     "any_seed": 600,
     "signature": 200,
 }
@@ -927,6 +1002,13 @@ def test_structure_parsers_cover_the_files() -> None:
             assert riff_chunks(data)[-1][1] == len(data), name
         elif kind == "gif":
             assert gif_blocks(data)[-1] == (len(data) - 1, len(data)), name
+        elif kind == "heif":
+            spans = heif_boxes(data)
+            tops = [(a, b) for a, b in spans if not any(x < a and b <= y for x, y in spans)]
+            assert tops[0][0] == 0 and tops[-1][1] == len(data), name
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(tops)), name
+            assert heif_find(data, b"ispe") and heif_find(data, b"iloc"), name
+            assert heif_claimed_pixels(data) > 0, name
 
 
 # ---------------------------------------------------------------- deterministic sweeps
@@ -976,6 +1058,11 @@ def _claiming(name: str, width: int, height: int) -> bytes:
             + (height - 1).to_bytes(3, "little")
         )
         data[12:12] = chunk
+    elif kind == "heif":
+        for start, _ in heif_find(bytes(data), b"ispe"):
+            struct.pack_into(">II", data, start + 12, width, height)
+        for start, _ in heif_find(bytes(data), b"idat"):  # a grid's canvas: 16-bit sides here
+            struct.pack_into(">HH", data, start + 12, min(width, 65535), min(height, 65535))
     return bytes(data)
 
 
@@ -997,6 +1084,11 @@ HUGE_CLAIMS = [
     ("tiff/jpeg", 8001, 5000),
     ("webp/lossy", 16384, 16384),
     ("webp/lossless", 2**24, 2**24),
+    ("heif/rgb", 20000, 20000),
+    ("heif/rgba", 2**32 - 1, 2**32 - 1),
+    ("heif/rotated", 8001, 5000),
+    ("heif/grid", 65535, 65535),
+    ("heif/grid", 8001, 5000),
 ]
 
 
@@ -1098,6 +1190,7 @@ test_fuzz_loader_gif = _fuzz_test("gif")
 test_fuzz_loader_bmp = _fuzz_test("bmp")
 test_fuzz_loader_tiff = _fuzz_test("tiff")
 test_fuzz_loader_webp = _fuzz_test("webp")
+test_fuzz_loader_heif = _fuzz_test("heif")
 test_fuzz_loader_any_seed = _fuzz_test("any_seed")
 test_fuzz_loader_signature = _fuzz_test("signature")
 
@@ -1193,7 +1286,7 @@ def _fresh_dir(base: Path, name: str) -> Path:
 @fuzz_settings(250)
 @given(
     data=st.one_of(*STRATEGIES.values()),
-    suffix=st.sampled_from([".png", ".jpg", ".gif", ".bmp", ".tif", ".webp", "", ".txt"]),
+    suffix=st.sampled_from([".png", ".jpg", ".gif", ".bmp", ".tif", ".webp", ".heic", "", ".txt"]),
 )
 def test_fuzz_cli_on_mutated_files(tiny_cli_model, tmp_path_factory, data, suffix) -> None:
     """Every mutated file exits 0 (a valid image: the whole pipeline runs) or 2 with one line."""
@@ -1270,7 +1363,7 @@ def valid_photos(draw: st.DrawFn) -> tuple[bytes, str]:
     height = draw(st.integers(-(-width // MAX_ASPECT_RATIO), min(700, width * MAX_ASPECT_RATIO)))
     picture = _picture(width, height, draw(st.integers(0, 100)))
     mode = draw(st.sampled_from(["RGB", "L", "RGBA", "P", "1", "CMYK", "I;16"]))
-    fmt = draw(st.sampled_from(["PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP"]))
+    fmt = draw(st.sampled_from(["PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP", "HEIF"]))
     if mode == "RGBA":
         picture.putalpha(draw(st.integers(0, 255)))
     elif mode == "I;16":
@@ -1280,6 +1373,8 @@ def valid_photos(draw: st.DrawFn) -> tuple[bytes, str]:
     if (fmt, picture.mode) in {("JPEG", "RGBA"), ("JPEG", "P"), ("JPEG", "I;16")}:
         picture = picture.convert("RGB")
     if fmt in ("GIF", "WEBP", "BMP") and picture.mode in ("CMYK", "I;16"):
+        picture = picture.convert("RGB")
+    if fmt == "HEIF" and picture.mode not in ("RGB", "RGBA", "L", "I;16"):
         picture = picture.convert("RGB")
     return encode(picture, fmt), fmt.lower()
 

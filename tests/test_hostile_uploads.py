@@ -102,13 +102,13 @@ def _headline(session) -> str:
 
 
 def _upload(session, name: str, data: bytes, mime: str = "image/png") -> None:
-    session.sidebar.file_uploader(key="upload").upload(name, data, mime)
+    session.file_uploader(key="upload").upload(name, data, mime)
 
 
 def _still_works(session) -> None:
     """Remove the upload and pick another sample: it is explained, with no error."""
-    session.sidebar.file_uploader(key="upload").set_value(None)
-    session.sidebar.selectbox(key="sample").set_value("coffee")
+    session.file_uploader(key="upload").set_value(None)
+    session.selectbox(key="sample").set_value("coffee")
     session.run()
     assert not session.exception and not session.error
     assert "espresso" in _headline(session)
@@ -171,7 +171,7 @@ def test_tiny_uploads_that_decode_to_40_megapixels_do_not_pin_hundreds_of_mb(app
         _upload(app, f"tiny{tag}.jpg", tiny_jpeg_claiming(8000, 5000, tag), "image/jpeg")
         app.run()
         assert not app.exception and not app.error
-    app.sidebar.file_uploader(key="upload").set_value(None)
+    app.file_uploader(key="upload").set_value(None)
     app.run()
     retained = (_rss() - baseline) / uploads
     print(f"\nretained per 878-byte 40 MP upload: {retained / MB:.0f} MB")

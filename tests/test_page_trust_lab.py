@@ -125,7 +125,7 @@ def test_an_upload_starts_with_the_whole_photo_as_its_box(lab):
     from gradcam_core.samples import get_sample
 
     data = get_sample("coffee").path.read_bytes()
-    lab.sidebar.file_uploader(key="upload").upload("my coffee.jpg", data, "image/jpeg")
+    lab.file_uploader(key="upload").upload("my coffee.jpg", data, "image/jpeg")
     lab.run()
     assert not lab.exception and not lab.error
     assert any("No box ships with this photo" in i.value for i in lab.info)

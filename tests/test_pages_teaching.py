@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import count_calls, count_core_calls, fragment_reruns
+from apptest_support import count_calls, count_core_calls, fragment_reruns, picker_values
 
 from app_ui import teaching
 
@@ -21,7 +21,7 @@ def _open(session, page: str):
 
 
 def _sidebar_values(session) -> dict:
-    values = {s.key: s.value for s in session.sidebar.selectbox}
+    values = picker_values(session)
     values["score"] = session.sidebar.radio(key="score").value
     values["opacity"] = session.sidebar.slider(key="opacity").value
     values["presenter"] = session.sidebar.toggle(key="presenter").value
@@ -192,7 +192,7 @@ def test_explain_at_this_layer_from_the_fragment_reruns_the_whole_app(app):
 
 
 def test_switching_pages_keeps_the_sidebar_selections(app):
-    app.sidebar.selectbox(key="sample").set_value("coffee").run()
+    app.selectbox(key="sample").set_value("coffee").run()
     app.sidebar.selectbox(key="layer").set_value("block5c_add").run()
     app.sidebar.selectbox(key="target").set_value(968).run()
     app.sidebar.radio(key="score").set_value("softmax").run()

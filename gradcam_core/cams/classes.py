@@ -28,6 +28,12 @@ class CounterfactualGradCAM(BaseCAM):
         return -gradients.mean(axis=(0, 1))
 
 
+CONTRAST_FORMULA = (
+    r"\alpha_k^{A-B}=\frac{1}{Z}\sum_{i,j}\frac{\partial (y^A-y^B)}{\partial A^k_{ij}}"
+    r"=\alpha_k^A-\alpha_k^B,\quad L^{A-B}=\mathrm{ReLU}\Big(\sum_k \alpha_k^{A-B} A^k\Big)"
+)
+
+
 def _forward(model: keras.Model, x: np.ndarray, layer: str, given: ForwardPass | None):
     path, _ = find_layer(model, layer)
     if given is not None and path in given.activations:

@@ -16,10 +16,10 @@ from .base import BaseCAM, CamResult
 from .cam import class_score, result_from_weights
 
 Progress = Callable[[float], None]
-# Masked photos per forward pass. On two cores 4 to 32 run at the same speed within noise, while
-# the peak memory of a batch grows with it (EfficientNet-Lite0 at 224: +95 MB for 4, +147 MB for 8,
-# +360 MB for 32, over the app's ~0.75 GB), and the app must fit Community Cloud's memory.
-DEFAULT_BATCH_SIZE = 8
+# Masked photos per forward pass. On two cores batches of 4 run as fast per image as 16 or 32,
+# while the peak memory grows with the batch (EfficientNet-Lite0 at 224: +95 MB for 4, +147 MB for
+# 8, +360 MB for 32, over the app's ~0.75 GB), and the app must fit Community Cloud's memory.
+DEFAULT_BATCH_SIZE = 4
 
 
 def channel_masks(activations: np.ndarray, height: int, width: int, channels: range) -> np.ndarray:

@@ -1,9 +1,10 @@
 """Regenerate the bundled sample JPEGs and samples.json (dev-only: needs scikit-image, matplotlib).
 
-Run from anywhere: ``python samples/make_samples.py``. Object boxes are written once here, in the
-pixels of each source image, and mapped through the same crop/resize as the pixels, so the boxes
-in samples.json always match the saved files. Boxes are [x0, y0, x1, y1] with x1, y1 exclusive
-(like PIL's crop).
+Run from anywhere: ``python scripts/make_samples.py``. It writes into gradcam_core/samples_data/,
+package data, so the engine finds its samples wherever it is installed. Object boxes are written
+once here, in the pixels of each source image, and mapped through the same crop/resize as the
+pixels, so the boxes in samples.json always match the saved files. Boxes are [x0, y0, x1, y1]
+with x1, y1 exclusive (like PIL's crop).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from matplotlib import cbook
 from PIL import Image
 from skimage import data as skdata
 
-HERE = Path(__file__).resolve().parent
+OUT = Path(__file__).resolve().parents[1] / "gradcam_core" / "samples_data"
 LONG_SIDE = 640
 JPEG_QUALITY = 90
 
@@ -247,20 +248,20 @@ def entry(sample: Sample, image: Image.Image, objects: list[dict]) -> dict:
 
 
 def main() -> None:
-    """Write every sample JPEG and samples.json next to this script."""
+    """Write every sample JPEG and samples.json into the package's samples_data folder."""
     records = []
     for sample in SAMPLES:
         image, objects = build(sample)
         assert max(image.size) <= LONG_SIDE, sample.file
-        image.save(HERE / sample.file, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        image.save(OUT / sample.file, "JPEG", quality=JPEG_QUALITY, optimize=True)
         records.append(entry(sample, image, objects))
         print(f"{sample.file}: {image.size[0]}x{image.size[1]}, {len(objects)} object(s)")
     index = {
-        "generated_by": "samples/make_samples.py",
+        "generated_by": "scripts/make_samples.py",
         "box_format": "[x0, y0, x1, y1] in pixels of the saved JPEG; x1 and y1 are exclusive",
         "samples": records,
     }
-    (HERE / "samples.json").write_text(to_json(index), encoding="utf-8")
+    (OUT / "samples.json").write_text(to_json(index), encoding="utf-8")
 
 
 def to_json(value: object) -> str:
