@@ -98,7 +98,7 @@ def test_methods_page_shows_every_fast_method_and_waits_for_score_cam(calls):
     assert len(session.latex) == 9
     assert calls["forward_batch"] == 0  # Score-CAM did not run
     text = _text(session)
-    assert "1280 masked photos at this layer (160 batches of 8)" in text
+    assert "1280 masked photos at this layer (320 batches of 4)" in text
     assert "same map as Grad-CAM up to scale" in text  # top_relu feeds GAP + Dense
     assert "identical at top_relu" in text  # HiResCAM = Grad-CAM there
     session.sidebar.selectbox(key="cmap").set_value("viridis").run()
@@ -133,7 +133,7 @@ def test_the_score_cam_button_reruns_only_its_card_for_the_last_full_runs_class(
     with fragment_reruns(session, "score_cam_card"):
         session.button(key="run_scorecam").click().run()
     assert not session.exception
-    assert calls["forward_batch"] - before == 14  # 112 masked photos in batches of 8, nothing else
+    assert calls["forward_batch"] - before == 28  # 112 masked photos in batches of 4, nothing else
     assert maps == [] and guided == []  # the other cards did not rerun
     [(key, _, channels)] = runs
     assert (key.layer, key.class_index, channels) == (EARLIER_LAYER, 504, 112)
@@ -144,12 +144,12 @@ def test_the_score_cam_button_reruns_only_its_card_for_the_last_full_runs_class(
 def test_a_second_session_finds_score_cam_kept(calls):
     first = _open(METHODS, layer=f"{EARLIER_LAYER} (14×14×112)")
     first.button(key="run_scorecam").click().run()
-    assert calls["forward_batch"] == 14
+    assert calls["forward_batch"] == 28
     second = new_app(layer=f"{EARLIER_LAYER} (14×14×112)")
     second.run()
     second.switch_page(METHODS).run()
     assert not second.exception
-    assert calls["forward_batch"] == 14  # not computed again
+    assert calls["forward_batch"] == 28  # not computed again
     assert any("112 forward passes" in " ".join(i.captions) for i in second.image)
     assert not [b for b in second.button if b.key == "run_scorecam"]
 
