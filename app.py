@@ -85,9 +85,7 @@ st.set_page_config(page_title="Grad-CAM Explorer", page_icon=":material/visibili
 
 navigation: dict[str, list] = {}
 for entry in PAGES:
-    page_object = st.Page(
-        entry.path, title=entry.title, icon=entry.icon, default=entry is PAGES[0]
-    )
+    page_object = st.Page(entry.path, title=entry.title, icon=entry.icon, default=entry is PAGES[0])
     navigation.setdefault(entry.section, []).append(page_object)
 page = st.navigation(navigation)
 st.html(NARROW_SCREEN_CSS)

@@ -3,16 +3,14 @@
 Every map is keyed by (image digest, model, layer, class, score) plus the method or comparison,
 and built from the sidebar's cached forward pass, so a page adds only backward passes (or none).
 Overlays are drawn on a preview of the photo (at most 1024 px a side): a page shows up to ten.
-Score-CAM runs only when asked and reports progress from outside any st.cache_data function (a
-cached function may not update an element created outside it), so its results are kept in a
-small store of their own (``st.cache_resource``).
+Score-CAM runs only when asked, in a card that reruns alone (``st.fragment``), behind a progress
+bar drawn outside any cache (a cached function may not update an element created outside it),
+so its results are kept in a ``progress.Kept`` store shared by every session.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -23,11 +21,14 @@ from PIL import Image
 
 import gradcam_core as gc
 from gradcam_core import cams, comparisons, figures
+from gradcam_core.cams.score_cam import DEFAULT_BATCH_SIZE as SCORE_CAM_BATCH
 
 from . import cache
 from .cache import MapKey
+from .progress import Kept, ProgressBar
 
-SCORE_CAM_RESULTS = 16  # Score-CAM results kept for all sessions
+SCORE_CAM_RESULTS = 16  # Score-CAM results kept for all sessions (a few kB to 1 MB each)
+SCORE_CAM_WAITING = "Another session is computing this same Score-CAM; waiting for its result…"
 PRESENTER_COLUMNS = 2  # images to a row in presenter mode
 SIGNED_BOOST = 1.6  # signed overlays: blend weight = min(1, 1.6 opacity) sqrt|s|
 
@@ -118,59 +119,32 @@ def pixel_images(key: MapKey, _image: Image.Image) -> PixelImages:
     )
 
 
-class _Store:
-    """A small least-recently-used dictionary shared by all sessions, safe across threads."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple, tuple[gc.CamResult, float]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> tuple[gc.CamResult, float] | None:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-            return self.items.get(key)
-
-    def put(self, key: tuple, value: tuple[gc.CamResult, float]) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-@st.cache_resource(show_spinner=False)
-def _score_cam_store() -> _Store:
-    return _Store(SCORE_CAM_RESULTS)
+SCORE_CAMS: Kept[MapKey, tuple[gc.CamResult, float]] = Kept(SCORE_CAM_RESULTS)
 
 
 def score_cam_done(key: MapKey) -> tuple[gc.CamResult, float] | None:
     """Score-CAM's map and seconds if it was computed already (by any session), else None."""
-    return _score_cam_store().get(tuple(key))
+    return SCORE_CAMS.get(key)
 
 
-def clear_score_cams() -> None:
-    """Forget every kept Score-CAM result."""
-    store = _score_cam_store()
-    with store.lock:
-        store.items.clear()
+def score_cam_cost(channels: int) -> str:
+    """What Score-CAM will cost at a layer of ``channels`` channels, said before it runs."""
+    batches = -(-channels // SCORE_CAM_BATCH)
+    return (
+        f"Slow: one forward pass per channel, so {channels} masked photos at this layer "
+        f"({batches} batches of {SCORE_CAM_BATCH}). It runs only when asked; after its first "
+        "batch the bar estimates the time left on this machine. It is kept once computed."
+    )
 
 
-def score_cam(
-    key: MapKey, image: Image.Image, progress: Callable[[float], None]
+def _score_cam_run(
+    key: MapKey, image: Image.Image, channels: int, bar: ProgressBar
 ) -> tuple[gc.CamResult, float]:
-    """Score-CAM (one forward pass per channel, batched), kept once computed.
-
-    Between batches the TensorFlow lock is let go for a moment, so other sessions are not held
-    up for the whole run.
-    """
-    done = score_cam_done(key)
-    if done is not None:
-        return done
+    """Score-CAM with its progress on ``bar``; the TensorFlow lock is let go between batches."""
 
     def report(fraction: float) -> None:
-        progress(fraction)
+        done = round(fraction * channels)
+        bar.show(done, f"Score-CAM: {done} / {channels} masked photos")
         cache.let_others_run()
 
     start = time.perf_counter()
@@ -179,9 +153,41 @@ def score_cam(
         result = comparisons.method_map(
             "scorecam", model, x, forward, key.layer, key.class_index, key.score, report
         )
-    value = (result, time.perf_counter() - start)
-    _score_cam_store().put(tuple(key), value)
+    return result, time.perf_counter() - start
+
+
+def score_cam(key: MapKey, image: Image.Image, channels: int) -> tuple[gc.CamResult, float]:
+    """Score-CAM (one forward pass per channel, batched) behind a progress bar, kept once computed.
+
+    Between batches the TensorFlow lock is let go for a moment, so other sessions are not held
+    up for the whole run; a session asking for the same map meanwhile waits for this one.
+    """
+    bar = ProgressBar(channels)
+    bar.show(0, f"Score-CAM: 0 / {channels} masked photos")
+    value, _ = SCORE_CAMS.get_or_compute(
+        key,
+        lambda: _score_cam_run(key, image, channels, bar),
+        waiting=lambda: bar.note(SCORE_CAM_WAITING),
+    )
+    bar.clear()
     return value
+
+
+@st.fragment(key="score_cam_card")
+def score_cam_card(
+    key: MapKey, channels: int, image: Image.Image, show: Callable[[gc.CamResult, float], None]
+) -> None:
+    """Score-CAM's card body: its cost and button, then its map (``show``); reruns alone."""
+    done = score_cam_done(key)
+    if done is None:
+        ask = st.empty()
+        with ask.container():
+            st.info(score_cam_cost(channels))
+            if not st.button("Run Score-CAM", key="run_scorecam", icon="⏱️"):
+                return
+        ask.empty()
+        done = score_cam(key, image, channels)
+    show(*done)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -209,6 +215,11 @@ def class_options(predictions: tuple[gc.Prediction, ...], num_classes: int) -> l
     """The top-k classes first, then every other class."""
     top = [p.index for p in predictions]
     return top + [i for i in range(num_classes) if i not in set(top)]
+
+
+def top_k_choices(choices: tuple[int, ...], num_classes: int) -> list[int]:
+    """The side-by-side counts a model with ``num_classes`` classes can fill (a binary model: 2)."""
+    return [k for k in choices if k <= num_classes] or [num_classes]
 
 
 def follow_context(keys_defaults: dict[str, int], context: tuple[str, ...], name: str) -> None:

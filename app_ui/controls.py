@@ -172,9 +172,7 @@ def _photo() -> tuple[LoadedImage, str, str | None]:
         "sample",
         where=samples_column,
     )
-    upload = upload_column.file_uploader(
-        "…or your own photo", type=UPLOAD_EXTENSIONS, key="upload"
-    )
+    upload = upload_column.file_uploader("…or your own photo", type=UPLOAD_EXTENSIONS, key="upload")
     shot = None
     if camera_column.toggle("Use the webcam", key="use_camera", help=CAMERA_HELP):
         shot = picker.camera_input("Take a photo", key="camera")
@@ -300,9 +298,10 @@ def _target(
     top = [p.index for p in predictions]
     options = top + [i for i in range(len(labels)) if i not in set(top)]
     previous = st.session_state.get(_CONTEXT)
-    if (previous is not None and previous != context) or st.session_state.get(
-        "target"
-    ) not in (None, *options):
+    if (previous is not None and previous != context) or st.session_state.get("target") not in (
+        None,
+        *options,
+    ):
         st.session_state["target"] = top[0]
     st.session_state[_CONTEXT] = context
 

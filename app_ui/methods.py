@@ -15,7 +15,6 @@ import streamlit as st
 import gradcam_core as gc
 from gradcam_core import comparisons
 from gradcam_core.cams import CAM_METHODS, BaseCAM, GradCAM, HiResCAM, hires_minus_gradcam
-from gradcam_core.cams.score_cam import DEFAULT_BATCH_SIZE
 
 from . import cache
 from . import comparisons as ui
@@ -75,31 +74,14 @@ def signed_layer_note(view: MethodsView) -> None:
 
 
 def score_cam_body(view: MethodsView) -> None:
-    """Score-CAM on a button press, behind a progress bar, kept once computed."""
-    key, layer, photo = view.key, view.layer, view.photo
-    done = ui.score_cam_done(key)
-    if done is None:
-        ask = st.empty()
-        with ask.container():
-            st.info(
-                f"Slow: one forward pass per channel, so {layer.channels} masked photos at this "
-                f"layer (in batches of {DEFAULT_BATCH_SIZE}). It runs only when asked and is kept "
-                "once computed."
-            )
-            if not st.button("Run Score-CAM", key="run_scorecam", icon="⏱️"):
-                return
-        ask.empty()
-        bar = st.progress(0.0, text="Score-CAM: starting…")
+    """A slow method's card: its cost and button, then its map; the card reruns alone."""
+    layer = view.layer
 
-        def progress(fraction: float) -> None:
-            done_count = round(fraction * layer.channels)
-            bar.progress(fraction, text=f"Score-CAM: {done_count} / {layer.channels} masked photos")
+    def show(result: gc.CamResult, seconds: float) -> None:
+        caption = f"{layer.channels} forward passes in {timing(seconds)}"
+        show_map(view, result, "scorecam", caption, CAM_METHODS["scorecam"])
 
-        done = ui.score_cam(key, photo, progress)
-        bar.empty()
-    result, seconds = done
-    caption = f"{layer.channels} forward passes in {timing(seconds)}"
-    show_map(view, result, "scorecam", caption, CAM_METHODS["scorecam"])
+    ui.score_cam_card(view.key, layer.channels, view.photo, show)
 
 
 def fast_body(view: MethodsView, method_id: str) -> None:

@@ -98,8 +98,12 @@ def guided_from_gradcam(
 
 
 def pixel_image(gradient: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``gradient_image(g)`` (0.5 + 0.1 z-score) resized to the photo's (width, height), uint8."""
-    image = Image.fromarray(gradient_image(gradient), "RGB")
+    """``gradient_image(g)`` (0.5 + 0.1 z-score) resized to the photo's (width, height), uint8
+    RGB; a grey model's one-channel gradient is shown in grey."""
+    pixels = gradient_image(gradient)
+    if pixels.shape[-1] == 1:
+        pixels = np.repeat(pixels, 3, axis=-1)
+    image = Image.fromarray(pixels, "RGB")
     return np.asarray(image.resize(size, Image.Resampling.BILINEAR))
 
 

@@ -22,7 +22,6 @@ Stage = Literal["raw", "relu", "normalized"]
 STAGES: tuple[Stage, ...] = ("raw", "relu", "normalized")
 
 
-
 @dataclass(frozen=True)
 class StageInfo:
     """What a page and a figure say about one stage: title, formula, caption and note."""

@@ -68,4 +68,3 @@ def trim_after_growth(threshold_mb: float = TRIM_AFTER_GROWTH_MB) -> bool:
         trim(0)
         _last_trimmed["rss_mb"] = resident_mb()
         return True
-

@@ -295,9 +295,7 @@ def walkthrough(
         activations=np.asarray(activations),
         gradients=np.asarray(gradients[score]),
         result=result,
-        scores=compare_scores(
-            logits, class_index, gradients["logit"], gradients["softmax"], head
-        ),
+        scores=compare_scores(logits, class_index, gradients["logit"], gradients["softmax"], head),
     )
 
 

@@ -63,10 +63,9 @@ def show_signed(result: gc.CamResult, what: str, caption: str) -> None:
 
 def top_k_section() -> None:
     st.header("1. The top classes side by side")
-    k = st.segmented_control(
-        "How many classes", TOP_K_CHOICES, default=TOP_K_CHOICES[-1], key="classes_top_k"
-    )
-    k = k or TOP_K_CHOICES[-1]
+    choices = ui.top_k_choices(TOP_K_CHOICES, selection.classifier.num_classes)
+    k = st.segmented_control("How many classes", choices, default=choices[-1], key="classes_top_k")
+    k = min(k or choices[-1], choices[-1])
     maps, seconds = ui.top_class_maps(
         selection.digest, selection.model_name, selection.layer.name, selection.score, k, photo
     )

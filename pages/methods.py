@@ -26,7 +26,7 @@ ui.guided_section(view)
 layer = selection.layer
 st.caption(
     f"{view.class_label} ({selection.target}) at layer {layer.name} "
-    f"({layer.size_label}) of {selection.spec.title}, {selection.score} "
+    f"({layer.size_label}) of {selection.title}, {selection.score} "
     "score. Each map is divided by its own maximum and cached for this photo, model, layer, "
     "class, score and method."
 )

@@ -133,9 +133,7 @@ def run_session(models: list[str], upload: bool, quick: bool = False) -> list[St
         data = _big_upload()
         record(
             "40 MP upload",
-            lambda: app.file_uploader(key="upload").upload(
-                "big.jpg", data, "image/jpeg"
-            ).run(),
+            lambda: app.file_uploader(key="upload").upload("big.jpg", data, "image/jpeg").run(),
         )
     for model in models:
         if model != models[0]:

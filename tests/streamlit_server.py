@@ -39,8 +39,9 @@ def start(
     *,
     address: str = "127.0.0.1",
     options: Sequence[str] = (),
+    root: Path = ROOT,
 ) -> subprocess.Popen:
-    """Launch the app's server (headless, on localhost unless told); output goes to ``log``.
+    """Launch the app in ``root`` (headless, on localhost unless told); output goes to ``log``.
 
     ``options`` are more `streamlit run` options, e.g. the --server.sslCertFile/KeyFile pair.
     """
@@ -59,7 +60,7 @@ def start(
             "true",
             *options,
         ],
-        cwd=ROOT,
+        cwd=root,
         env=user_environment() if env is None else env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -90,6 +90,15 @@ def test_pixel_image_has_the_photo_size():
     assert np.all(image == 128)  # (g − mean) = 0 -> 0.5 -> 127.5 rounds to 128
 
 
+def test_a_grey_models_gradient_is_shown_in_grey():
+    gradient = np.zeros((2, 2, 1))
+    gradient[0, 0, 0] = 1.0  # mean 0.25, std sqrt(3)/4: z = +sqrt(3) there, -1/sqrt(3) elsewhere
+    image = comparisons.pixel_image(gradient, (2, 2))
+    assert image.shape == (2, 2, 3)
+    assert np.all(image[..., 0] == image[..., 2])
+    assert image[0, 0, 0] == round((0.5 + 0.1 * 3**0.5) * 255)
+
+
 def test_signed_overlay_by_hand():
     photo = np.full((1, 2, 3), 100, dtype=np.uint8)
     # s = [-4, 1] / 4 = [-1, 0.25]; gray levels 0 and 159; alpha = 0.5 √|s| = [0.5, 0.25]

@@ -85,6 +85,30 @@ def test_a_model_ending_in_softmax_is_not_softmaxed_twice(region_model, region_i
     assert p[0] == pytest.approx(sigmoid(GAIN), abs=1e-6)
 
 
+def test_the_models_own_probabilities_replace_softmax(region_model, region_image, perfect_map):
+    # Logits (4, 0) on the region image. Softmax: p_1 = 1 - sigmoid(4); a sigmoid head scores
+    # each class alone: p_1 = sigmoid(0) = 1/2 and p_0 = sigmoid(4).
+    per_class = np.vectorize(sigmoid)
+    batch = region_image[None]
+    assert gm.class_probabilities(region_model, batch, scale, 1)[0] == pytest.approx(
+        1 - sigmoid(GAIN), abs=1e-6
+    )
+    own = gm.class_probabilities(region_model, batch, scale, 1, per_class)
+    assert own[0] == pytest.approx(0.5, abs=1e-6)
+    # Hiding the whole region under grey: logit_0 = 0, so p_0 = 1/2 under either head.
+    hidden = gm.hide_top(
+        region_model, region_image, scale, perfect_map, 0, 1.0, "grey", probabilities=per_class
+    )
+    assert hidden == pytest.approx(0.5, abs=1e-6)
+    change = gm.confidence_change(region_model, region_image, scale, perfect_map, 1, per_class)
+    assert change.probability == pytest.approx(0.5, abs=1e-6)
+    curve = gm.deletion_curve(
+        region_model, region_image, scale, perfect_map, 0, steps=8, probabilities=per_class
+    )
+    assert curve.scores[0] == pytest.approx(sigmoid(GAIN), abs=1e-6)
+    assert curve.scores[-1] < sigmoid(GAIN)
+
+
 def test_perfect_map_deletion_matches_hand_curve(region_model, region_image, perfect_map):
     # 16 steps of 16 pixels: the 32 region pixels go in steps 1 and 2, then nothing changes.
     curve = gm.deletion_curve(

@@ -117,6 +117,17 @@ def test_one_channel_models_get_grey():
     np.testing.assert_allclose(x, 0.299 * 255, rtol=1e-6)
 
 
+def test_a_batch_of_model_sized_pixels_gets_the_same_grey_and_scaling():
+    # What the Trust lab perturbs: RGB pixels already at the input size, a batch at a time.
+    rgb = np.zeros((2, 4, 4, 3), dtype=np.float32)
+    rgb[0, ..., 1] = 255.0  # green
+    rgb[1] = 127.5
+    x = preprocessing.for_model("tf", (4, 4), 1).batch(rgb)
+    assert x.shape == (2, 4, 4, 1)
+    np.testing.assert_allclose(x[0], 0.587 * 255 / 127.5 - 1, rtol=1e-6)
+    np.testing.assert_allclose(x[1], 0.0, atol=1e-6)
+
+
 def test_mean_subtracting_presets_need_colour():
     with pytest.raises(ValueError, match=r"grey.*raw, unit, tf"):
         preprocessing.for_model("caffe", (4, 4), 1)

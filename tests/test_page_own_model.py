@@ -139,3 +139,20 @@ def test_an_operator_can_switch_uploads_off(monkeypatch):
     session.run()
     assert not session.exception
     assert not [u for u in session.file_uploader if u.key == "model_file"]
+
+
+def test_every_page_explains_a_grey_binary_model_with_its_own_probabilities():
+    # One input channel, one logit, a preset chosen by hand: the pages perturb grey pixels and
+    # read p = sigmoid(z); the Trust lab's cascade copies and randomizes the uploaded model.
+    session = new_app()
+    session.run()
+    session.switch_page("pages/classes.py").run()  # five classes side by side: more than two
+    _upload(session, NEEDS_A_PRESET)
+    session.selectbox(key="preprocess").set_value("unit").run()
+    for page in ("layers", "methods", "how_it_works", "classes", "trust_lab"):
+        session.switch_page(f"pages/{page}.py").run()
+        assert not session.exception, (page, [e.value for e in session.exception])
+        assert not session.error, (page, [e.value for e in session.error])
+    session.button(key="trust_randomize").click().run()
+    assert not session.exception and not session.error
+    assert "EfficientNet-Lite0" not in " ".join(m.value for m in session.markdown)

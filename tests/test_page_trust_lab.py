@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import count_core_calls, new_app
+from apptest_support import (
+    clear_data_caches,
+    count_calls,
+    count_core_calls,
+    fragment_reruns,
+    new_app,
+)
+
+from app_ui.trust import faithfulness, hiding, localization
+from gradcam_core.samples import load_sample
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +131,62 @@ def test_an_upload_starts_with_the_whole_photo_as_its_box(lab):
     assert any("No box ships with this photo" in i.value for i in lab.info)
     assert [n.value for n in lab.number_input] == [0, 0, 600, 400]
     assert _metrics(lab)["Map's mass inside the box"] == "100.0%"
+
+
+# --- narrow reruns: the hide slider and the box inputs rerun only their section ----------------
+
+
+def test_the_hide_slider_reruns_only_its_section(lab, monkeypatch):
+    curves = count_calls(monkeypatch, faithfulness, "curves")
+    scored = count_calls(monkeypatch, localization, "localize")
+    calls = count_core_calls(monkeypatch)
+    with fragment_reruns(lab, "trust_hiding"):
+        lab.slider(key="trust_hide").set_value(55).run()
+    assert not lab.exception
+    assert calls["forward_batch"] == 2 and sum(calls.values()) == 2  # the two hidden images
+    assert curves == [] and scored == []  # the curves and the localization did not rerun
+    assert "55 %" in next(m.label for m in lab.metric if m.label.startswith("p("))
+    assert not lab.get("vega_lite_chart")  # only the fragment was drawn again
+
+
+def test_the_hide_section_uses_the_substrate_of_the_last_full_run(lab, monkeypatch):
+    lab.radio(key="trust_substrate").set_value("grey").run()  # a full rerun, outside the fragment
+    hidden = count_calls(monkeypatch, hiding, "hide_probability")
+    with fragment_reruns(lab, "trust_hiding"):
+        lab.slider(key="trust_hide").set_value(35).run()
+    assert not lab.exception
+    assert {args[0].substrate for args in hidden} == {"grey"}
+    assert {args[0].percent for args in hidden} == {35}
+    assert lab.image[0].captions == ["What the model sees: the map's top 35 % grey"]
+
+
+def test_a_box_input_reruns_only_the_localization(lab, monkeypatch):
+    lab.sidebar.selectbox(key="target").set_value(504).run()  # full rerun: the mug, its box
+    curves = count_calls(monkeypatch, faithfulness, "curves")
+    hidden = count_calls(monkeypatch, hiding, "hide_probability")
+    scored = count_calls(monkeypatch, localization, "localize")
+    calls = count_core_calls(monkeypatch)
+    with fragment_reruns(lab, "trust_localization"):
+        next(n for n in lab.number_input if n.label == "x0").set_value(430).run()
+    assert not lab.exception
+    assert curves == [] and hidden == [] and sum(calls.values()) == 0
+    [(key, box, size, _)] = scored
+    assert key[3] == 504 and box == (430, 12, 581, 203)
+    assert size == load_sample("cat_and_coffee").image.size
+    assert "Pointing game" in _metrics(lab)
+
+
+def test_a_second_session_finds_the_curves_and_the_cascade_kept(monkeypatch):
+    clear_data_caches()
+    calls = count_core_calls(monkeypatch)
+    first = _open()
+    first.button(key="trust_randomize").click().run()
+    assert not first.exception
+    assert calls["forward_batch"] > 0 and calls["class_gradients"] > 0  # computed here
+    calls.clear()
+    second = _open()
+    assert not any("Curves computed in" in c.value for c in second.caption)
+    second.button(key="trust_randomize").click().run()
+    assert not second.exception
+    assert sum(calls.values()) == 0  # curves, predictions and the cascade were all kept
+    assert len(_charts(second)) == 3

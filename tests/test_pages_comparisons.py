@@ -6,7 +6,14 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from apptest_support import clear_data_caches, count_core_calls, new_app, page_columns
+from apptest_support import (
+    clear_data_caches,
+    count_calls,
+    count_core_calls,
+    fragment_reruns,
+    new_app,
+    page_columns,
+)
 
 from app_ui import comparisons
 from gradcam_core.cams import CAM_METHODS, BaseCAM
@@ -28,7 +35,6 @@ def calls(monkeypatch) -> Counter:
 def _open(page: str, **query_params: str):
     """A fresh session (no cached maps, no Score-CAM) that opened the app, then ``page``."""
     clear_data_caches()
-    comparisons.clear_score_cams()
     session = new_app(**query_params)
     session.run()
     session.switch_page(page).run()
@@ -95,7 +101,7 @@ def test_methods_page_shows_every_fast_method_and_waits_for_score_cam(calls):
     assert len(session.latex) == 9
     assert calls["forward_batch"] == 0  # Score-CAM did not run
     text = _text(session)
-    assert "1280 masked photos" in text
+    assert "1280 masked photos at this layer (320 batches of 4)" in text
     assert "same map as Grad-CAM up to scale" in text  # top_relu feeds GAP + Dense
     assert "identical at top_relu" in text  # HiResCAM = Grad-CAM there
     assert "has signed activations" not in text  # top_relu is a ReLU6 output
@@ -119,6 +125,37 @@ def test_score_cam_runs_when_asked_and_is_kept(calls):
     session.sidebar.selectbox(key="cmap").set_value("jet").run()  # kept: no rerun of Score-CAM
     assert calls["forward_batch"] == 28
     assert len(session.image) == 7 + 3 + 3
+
+
+def test_the_score_cam_button_reruns_only_its_card_for_the_last_full_runs_class(calls, monkeypatch):
+    session = _open(METHODS, layer=f"{EARLIER_LAYER} (14×14×112)")
+    session.sidebar.selectbox(key="target").set_value(504).run()  # a full rerun: the mug
+    maps = count_calls(monkeypatch, comparisons, "method_map")
+    guided = count_calls(monkeypatch, comparisons, "pixel_images")
+    runs = count_calls(monkeypatch, comparisons, "score_cam")
+    before = calls["forward_batch"]
+    with fragment_reruns(session, "score_cam_card"):
+        session.button(key="run_scorecam").click().run()
+    assert not session.exception
+    assert calls["forward_batch"] - before == 28  # 112 masked photos in batches of 4, nothing else
+    assert maps == [] and guided == []  # the other cards did not rerun
+    [(key, _, channels)] = runs
+    assert (key.layer, key.class_index, channels) == (EARLIER_LAYER, 504, 112)
+    [card] = session.image  # only the card was drawn again
+    assert card.captions[0].startswith("112 forward passes in")
+
+
+def test_a_second_session_finds_score_cam_kept(calls):
+    first = _open(METHODS, layer=f"{EARLIER_LAYER} (14×14×112)")
+    first.button(key="run_scorecam").click().run()
+    assert calls["forward_batch"] == 28
+    second = new_app(layer=f"{EARLIER_LAYER} (14×14×112)")
+    second.run()
+    second.switch_page(METHODS).run()
+    assert not second.exception
+    assert calls["forward_batch"] == 28  # not computed again
+    assert any("112 forward passes" in " ".join(i.captions) for i in second.image)
+    assert not [b for b in second.button if b.key == "run_scorecam"]
 
 
 def test_a_layer_without_cam_shows_why():

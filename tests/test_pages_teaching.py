@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import count_core_calls, picker_values
+from apptest_support import count_calls, count_core_calls, fragment_reruns, picker_values
+
+from app_ui import teaching
 
 pytestmark = pytest.mark.slow
 
@@ -158,6 +160,35 @@ def test_layers_page_in_presenter_mode(app):
     app.sidebar.toggle(key="presenter").set_value(True).run()
     assert not app.exception
     assert len(app.main.image) == 3 and len(_grid_captions(app)) == 18
+
+
+def test_the_scrubber_reruns_only_its_fragment_with_the_last_sidebar_values(app, monkeypatch):
+    _open(app, LAYERS)
+    app.sidebar.selectbox(key="cmap").set_value("viridis").run()  # full reruns, outside it
+    app.sidebar.selectbox(key="target").set_value(504).run()
+    passes = count_calls(monkeypatch, teaching, "all_layer_maps")
+    views = count_calls(monkeypatch, teaching, "layer_views")
+    calls = count_core_calls(monkeypatch)
+    with fragment_reruns(app, "layers_scrubber"):
+        app.select_slider(key="layers_scrub").set_value("block3b_add").run()
+    assert not app.exception
+    assert passes == [] and sum(calls.values()) == 0  # the page above the fragment did not run
+    [(key, layer, cmap, *_)] = views
+    assert (key.class_index, layer, cmap) == (504, "block3b_add", "viridis")
+    assert app.main.image[0].captions[0].startswith("block3b_add: Grad-CAM")
+    assert "▶ 42. block3b_add · 28×28" in _grid_captions(app)
+    assert not app.main.caption[0].value.startswith("Grad-CAM for")  # the page caption: not redrawn
+
+
+def test_explain_at_this_layer_from_the_fragment_reruns_the_whole_app(app):
+    _open(app, LAYERS)
+    with fragment_reruns(app, "layers_scrubber"):
+        app.select_slider(key="layers_scrub").set_value("block5c_add").run()
+        app.button[0].click().run()
+    assert not app.exception
+    assert app.sidebar.selectbox(key="layer").value == "block5c_add"
+    assert app.main.caption[0].value.startswith("Grad-CAM for")  # the page ran, not just the part
+    assert app.button[0].disabled  # the layer on the slider is now the sidebar's
 
 
 # --- shared selections -------------------------------------------------------------------------

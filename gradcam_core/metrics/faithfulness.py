@@ -3,9 +3,10 @@
 Deletion and insertion follow Petsiuk et al. (2018, RISE): rank the model-sized image's pixels by
 the saliency map (bilinearly upsampled to the input size; ties in a seeded random order), then in
 ``steps`` steps replace the top-ranked pixels by a substrate (deletion) or put them back into the
-substrate (insertion), re-predicting the class probability softmax(logits)_c of every step in
-batches. A faithful map makes the deletion curve fall fast (low AUC) and the insertion curve rise
-fast (high AUC). Average drop and increase in confidence follow Chattopadhay et al. (2018).
+substrate (insertion), re-predicting the class probability p_c (softmax by default, or the
+model's own, e.g. sigmoid) of every step in batches. A faithful map makes the deletion curve
+fall fast (low AUC) and the insertion curve rise fast (high AUC). Average drop and increase in
+confidence follow Chattopadhay et al. (2018).
 
 Pixels are the model-sized RGB image (H, W, 3) in 0..255; ``preprocess`` turns a batch of such
 pixels (N, H, W, 3) into model input, e.g. ``functools.partial(gradcam_core.preprocess_pixels,
@@ -32,6 +33,15 @@ SUBSTRATES: tuple[Substrate, ...] = ("blur", "grey")
 CurveKind = Literal["deletion", "insertion"]
 Preprocess = Callable[[np.ndarray], np.ndarray]
 Progress = Callable[[int, int], None]  # (images predicted so far, total)
+# Logits (N, C) to the model's own probabilities (N, C); softmax over the classes by default,
+# a Classifier's ``probabilities`` for a sigmoid head (a binary model's [-z, z] -> sigmoid).
+Probabilities = Callable[[np.ndarray], np.ndarray]
+
+
+def softmax_rows(logits: np.ndarray) -> np.ndarray:
+    """softmax over the last axis: exp(z_c) / sum_j exp(z_j)."""
+    return special.softmax(logits, axis=-1)
+
 
 GREY_LEVEL = 127.5  # the uniform grey substrate, mid-way in 0..255
 BLUR_SIGMA = 5.0  # Gaussian σ in pixels of the blurred substrate (RISE blurs with σ = 5)
@@ -49,7 +59,7 @@ class Curve:
     kind: CurveKind
     substrate: Substrate
     fractions: np.ndarray  # (S + 1,) share of pixels removed / inserted, 0 .. 1
-    scores: np.ndarray  # (S + 1,) softmax(logits)_c of each perturbed image
+    scores: np.ndarray  # (S + 1,) p_c of each perturbed image
     auc: float  # trapezoid area under scores over fractions in [0, 1]
 
 
@@ -57,7 +67,7 @@ class Curve:
 class ConfidenceChange:
     """Chattopadhay et al. (2018) for one image: p on the image and on image * map."""
 
-    probability: float  # p = softmax(logits)_c of the image
+    probability: float  # p = p_c of the image
     masked_probability: float  # p' of the explanation map: image * upsampled normalized map
     drop: float  # max(0, p - p') / p
     increased: bool  # p' > p
@@ -108,16 +118,20 @@ def perturb(
 
 
 def class_probabilities(
-    model: keras.Model, batch: np.ndarray, preprocess: Preprocess, class_index: int
+    model: keras.Model,
+    batch: np.ndarray,
+    preprocess: Preprocess,
+    class_index: int,
+    probabilities: Probabilities = softmax_rows,
 ) -> np.ndarray:
-    """softmax(logits)_c of each image of a pixel batch (N, H, W, 3), in one forward pass."""
+    """p_c = probabilities(logits)_c of each image of a pixel batch (N, H, W, 3), one pass."""
     model = logits_view(model)
     classes = engine.num_classes(model)
     if not 0 <= class_index < classes:
         raise ValueError(f"Class index {class_index} is outside 0..{classes - 1}.")
     model_input = np.asarray(preprocess(np.asarray(batch, dtype=np.float32)), dtype=np.float32)
     logits = engine.forward_batch(model, model_input).astype(np.float64)
-    return special.softmax(logits, axis=-1)[:, class_index]
+    return np.asarray(probabilities(logits), dtype=np.float64)[:, class_index]
 
 
 def area_under_curve(fractions: np.ndarray, scores: np.ndarray) -> float:
@@ -138,6 +152,7 @@ def perturbation_curve(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
     seed: int = 0,
+    probabilities: Probabilities = softmax_rows,
 ) -> Curve:
     """The deletion or insertion curve of one map: S + 1 predictions, ``batch_size`` at a time."""
     if kind not in ("deletion", "insertion"):
@@ -154,7 +169,7 @@ def perturbation_curve(
         chunk = counts[start : start + batch_size]
         batch = np.stack([perturb(image, base, ranks, int(c), kind) for c in chunk])
         scores[start : start + chunk.size] = class_probabilities(
-            model, batch, preprocess, class_index
+            model, batch, preprocess, class_index, probabilities
         )
         if progress is not None:
             progress(start + chunk.size, counts.size)
@@ -219,6 +234,7 @@ def hide_top(
     fraction: float,
     substrate: Substrate = "blur",
     seed: int = 0,
+    probabilities: Probabilities = softmax_rows,
 ) -> float:
     """p_c after replacing the top ``fraction`` (0..1) of pixels by the substrate (one pass)."""
     if not 0.0 <= fraction <= 1.0:
@@ -228,7 +244,8 @@ def hide_top(
     ranks = pixel_ranks(saliency, height, width, seed)
     count = round(fraction * height * width)
     hidden = perturb(image, substrate_image(image, substrate), ranks, count, "deletion")
-    return float(class_probabilities(model, hidden[None], preprocess, class_index)[0])
+    scores = class_probabilities(model, hidden[None], preprocess, class_index, probabilities)
+    return float(scores[0])
 
 
 def explanation_map(pixels: np.ndarray, saliency: np.ndarray) -> np.ndarray:
@@ -244,11 +261,13 @@ def confidence_change(
     preprocess: Preprocess,
     saliency: np.ndarray,
     class_index: int,
+    probabilities: Probabilities = softmax_rows,
 ) -> ConfidenceChange:
     """p on the image and p' on image * map (one batch of two); drop = max(0, p - p') / p."""
     image = check_pixels(pixels)
     batch = np.stack([image, explanation_map(image, saliency)])
-    p, masked = (float(v) for v in class_probabilities(model, batch, preprocess, class_index))
+    scores = class_probabilities(model, batch, preprocess, class_index, probabilities)
+    p, masked = (float(v) for v in scores)
     drop = max(0.0, p - masked) / p if p > 0.0 else 0.0
     return ConfidenceChange(p, masked, drop, masked > p)
 

@@ -80,6 +80,10 @@ class Classifier:
         """float32 (1, H, W, C) for the model: the whole photo resized to its input, scaled."""
         return require(self.preprocessing, self.title)(image)
 
+    def preprocess_batch(self, rgb: np.ndarray) -> np.ndarray:
+        """Model input from (N, H, W, 3) RGB pixels in 0..255 already at the input size."""
+        return require(self.preprocessing, self.title).batch(rgb)
+
     def probabilities(self, logits: np.ndarray) -> np.ndarray:
         """softmax(z) over the classes, or sigmoid(z) per class for a sigmoid head (float64)."""
         z = np.asarray(logits, dtype=np.float64)

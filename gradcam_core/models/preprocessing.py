@@ -105,10 +105,15 @@ class Preprocessing:
 
     def __call__(self, image: Image.Image) -> np.ndarray:
         """float32 (1, H, W, C): the whole photo resized to (W, H), no crop, then scaled."""
-        rgb = resize_for_model(image, self.size)
+        return self.batch(resize_for_model(image, self.size)[None])
+
+    def batch(self, rgb: np.ndarray) -> np.ndarray:
+        """float32 (N, H, W, C) model input from (N, H, W, 3) RGB pixels in 0..255 at the input
+        size (grey = RGB · GREY_WEIGHTS for a 1-channel model)."""
+        pixels = np.asarray(rgb, dtype=np.float32)
         if self.channels == 1:
-            rgb = (rgb @ GREY_WEIGHTS)[..., None]
-        return np.asarray(self.pixels(rgb[None].copy()), dtype=np.float32)
+            pixels = (pixels @ GREY_WEIGHTS)[..., None]
+        return np.asarray(self.pixels(pixels.copy()), dtype=np.float32)
 
 
 def for_model(preset: str, size: tuple[int, int], channels: int) -> Preprocessing:
