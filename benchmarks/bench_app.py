@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import streamlit_server  # noqa: E402
-from test_browser import CHROMIUM, CHROMIUM_ARGS, wait_for_script  # noqa: E402
+from browser_support import CHROMIUM, CHROMIUM_ARGS, wait_for_script  # noqa: E402
 
 TIMEOUT_MS = 300_000
 OVERLAY = "[data-testid='stMain'] [data-testid='stColumn']:nth-child(4) [data-testid='stImage'] img"

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import streamlit_server  # noqa: E402
+from browser_support import CHROMIUM, CHROMIUM_ARGS, wait_for_script  # noqa: E402
 from proc_status import status_kb  # noqa: E402
-from test_browser import CHROMIUM, CHROMIUM_ARGS, wait_for_script  # noqa: E402
 
 TIMEOUT_MS = 900_000
 STAGES = "[data-testid='stMain'] [data-testid='stHorizontalBlock']"  # the first row: 4 panels

@@ -1,14 +1,19 @@
-"""Shared fixtures: tiny Keras models with known weights, built in the test (tf-keras-vis style)."""
+"""Shared fixtures: tiny Keras models with known weights (tiny_models.py), an app session, a
+server for the browser tests (browser_support.py)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from gradcam_core import tf_logging
 
 tf_logging.load_tensorflow()  # as the app and the CLI do: TensorFlow's start-up lines held back
 
+import browser_support  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import tiny_models  # noqa: E402
 from apptest_support import clear_data_caches, new_app  # noqa: E402
 
 from app_ui import pages_folder  # noqa: E402
@@ -31,56 +36,25 @@ def app():
     return session
 
 
-# A^0 and A^1 of the tiny model below, as (h, w) = (2, 2) maps.
-A0 = np.array([[1.0, 2.0], [3.0, 4.0]])
-A1 = np.array([[0.0, -1.0], [2.0, 1.0]])
-# Dense weights per (channel, i, j) for each class; Flatten orders features as (i, j, k).
-W_CLASS0 = {0: np.array([[1.0, 0.0], [0.0, 1.0]]), 1: np.array([[-2.0, -2.0], [0.0, 0.0]])}
-W_CLASS1 = {0: np.array([[-1.0, -1.0], [-1.0, -1.0]]), 1: np.array([[0.0, 0.0], [0.0, 0.0]])}
-BIASES = np.array([0.5, -0.25])
-
-
-def _dense_kernel() -> np.ndarray:
-    kernel = np.zeros((8, 2))
-    for c, weights in enumerate((W_CLASS0, W_CLASS1)):
-        for i in range(2):
-            for j in range(2):
-                for k in range(2):
-                    kernel[(i * 2 + j) * 2 + k, c] = weights[k][i, j]
-    return kernel
-
-
 @pytest.fixture
 def tiny_model() -> keras.Model:
     """x (2, 2, 2) -> 'features' (identity 1x1 conv, so A = x) -> Flatten -> Dense(2) logits."""
-    inputs = keras.Input((2, 2, 2))
-    features = keras.layers.Conv2D(2, 1, use_bias=False, name="features")(inputs)
-    flat = keras.layers.Flatten(name="flatten")(features)
-    logits = keras.layers.Dense(2, name="logits")(flat)
-    model = keras.Model(inputs, logits, name="tiny")
-    model.get_layer("features").set_weights([np.eye(2).reshape(1, 1, 2, 2)])
-    model.get_layer("logits").set_weights([_dense_kernel(), BIASES])
-    return model
+    return tiny_models.tiny_model()
 
 
 @pytest.fixture
 def tiny_input() -> np.ndarray:
     """The image whose channels are A^0 and A^1."""
-    return np.stack([A0, A1], axis=-1)[None].astype(np.float32)
+    return tiny_models.tiny_input()
 
 
 @pytest.fixture
 def gap_model() -> keras.Model:
     """conv -> ReLU 'features' (4x4x3) -> global average pooling -> Dense(4): CAM's architecture."""
-    rng = np.random.default_rng(0)
-    inputs = keras.Input((8, 8, 3))
-    h = keras.layers.Conv2D(3, 3, strides=2, padding="same", name="conv")(inputs)
-    h = keras.layers.ReLU(name="features")(h)
-    h = keras.layers.GlobalAveragePooling2D(name="gap")(h)
-    logits = keras.layers.Dense(4, name="logits")(h)
-    model = keras.Model(inputs, logits, name="gap_model")
-    for layer in model.layers:
-        weights = layer.get_weights()
-        if weights:
-            layer.set_weights([rng.normal(size=w.shape) for w in weights])
-    return model
+    return tiny_models.gap_model()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """`streamlit run app.py` on localhost for a module's browser tests; yields its URL."""
+    yield from browser_support.running_app()

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import pytest
 from apptest_support import count_core_calls, new_app, picker_values, stage_panel_images
+from image_files import png_chunk
 from PIL import Image
 
 from gradcam_core.images import MAX_ASPECT_RATIO
@@ -31,19 +32,14 @@ _NOISE_PNG = _png_bytes(np.random.default_rng(0).integers(0, 255, (64, 64, 3), d
 _STRIP_PNG = _png_bytes(np.full((1, 1500, 3), 128, dtype=np.uint8))  # drawn 0 px high, if allowed
 
 
-def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    body = kind + payload
-    return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
-
-
 def _png_header_claiming(width: int, height: int) -> bytes:
     """A small PNG whose header claims width x height RGB pixels (a decompression bomb's shape)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(b"\0" * 1000))
-        + _png_chunk(b"IEND", b"")
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + png_chunk(b"IEND", b"")
     )
 
 

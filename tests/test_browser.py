@@ -7,12 +7,12 @@ certificate made by scripts/make_cert.py, as a classroom serves it (Chromium's f
 from __future__ import annotations
 
 import http.server
-import os
 import socket
 import ssl
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,70 +20,25 @@ from pathlib import Path
 
 import pytest
 import streamlit_server
+from browser_support import (
+    ARTIFACTS,
+    FAKE_CAMERA_ARGS,
+    SCRIPT_TIMEOUT_MS,
+    SERVER_LOG,
+    STARTUP_TIMEOUT_S,
+    launch,
+    require_browser,
+    wait_for_script,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("GRADCAM_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "artifacts"
-SERVER_LOG = ARTIFACTS / "streamlit_server.log"
-STARTUP_TIMEOUT_S = 120
-SCRIPT_TIMEOUT_MS = 180_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Only for the camera tests: a fake webcam (a test pattern with a clock), allowed without asking.
-FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 PANEL_TITLES = ("1. Weighted sum", "2. After ReLU", "3. Normalized", "4. Overlay")
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-def _require_browser() -> None:
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("GRADCAM_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    _require_browser()
-    port = streamlit_server.free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(SERVER_LOG, "w")  # noqa: SIM115
-    # oneDNN forced on: the start-up path of AVX-512 CPUs, on every machine (see the last test)
-    env = streamlit_server.user_environment(TF_ENABLE_ONEDNN_OPTS="1")
-    process = streamlit_server.start(port, log, env)
-    url = f"http://127.0.0.1:{port}"
-    if not streamlit_server.wait_healthy(url, STARTUP_TIMEOUT_S):
-        process.kill()
-        pytest.fail("streamlit did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
-
-
-def wait_for_script(page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' status shown)."""
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
-    )
-
-
 def _panel_titles(page) -> list[str]:
     return [t.strip() for t in page.locator("[data-testid='stMain'] strong").all_inner_texts()]
-
-
-def _launch(playwright, extra_args: tuple[str, ...] | list[str] = ()):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
 
 
 def _assert_four_panels_drawn(page) -> None:
@@ -103,7 +58,7 @@ def test_a_deep_link_as_the_first_request_gets_the_shared_sidebar(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = _launch(playwright)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{server}/layers?sample=Espresso+cup")
         page.get_by_text("Layers: from edges to objects").wait_for(timeout=SCRIPT_TIMEOUT_MS)
@@ -123,14 +78,14 @@ def test_upload_through_the_page_shows_four_panels(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = _launch(playwright)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(server)
         page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
         wait_for_script(page)
         page.screenshot(path=str(ARTIFACTS / "browser_first_load.png"), full_page=True)
 
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        page.locator(".st-key-upload input[type='file']").set_input_files(
             str(ROOT / "gradcam_core" / "samples_data" / "coffee.jpg")
         )
         page.get_by_text("coffee.jpg").first.wait_for(timeout=SCRIPT_TIMEOUT_MS)
@@ -151,7 +106,7 @@ def test_the_server_log_has_no_tensorflow_startup_lines(server):
     from gradcam_core.tf_logging import is_startup_line
 
     with sync_playwright() as playwright:
-        browser = _launch(playwright)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(server)
         page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
@@ -167,7 +122,7 @@ def test_on_a_phone_the_photo_picker_and_the_overlay_come_first(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = _launch(playwright)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
         page.goto(server)
         page.get_by_text("4. Overlay").wait_for(timeout=SCRIPT_TIMEOUT_MS)
@@ -208,16 +163,32 @@ class Camera:
     def turn_on(self) -> None:
         self.page.get_by_text(self.TOGGLE, exact=True).first.click()
 
+    CLEAR = "Clear photo"  # the button that replaces the shutter once a photo is taken
+    CAPTURE_WAIT_MS = 10_000  # after a press, how long until the taken photo must show
+
     def take_photo(self, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:
-        """Wait until the camera streams (the shutter is enabled), then press it."""
+        """Wait until the camera streams (the shutter is enabled), then press it until a photo
+        is taken: on a busy machine the shutter can be enabled before the first frame has
+        arrived, and that press takes nothing (seen in a full run, never alone)."""
         from playwright.sync_api import expect
 
-        widget = self.page.locator("[data-testid='stCameraInput']").filter(
-            has=self.page.get_by_text(self.WIDGET, exact=True)
+        widget = (
+            self.page.locator("[data-testid='stCameraInput']")
+            .filter(has=self.page.get_by_text(self.WIDGET, exact=True))
+            .first
         )
-        shutter = widget.first.get_by_role("button", name=self.SHUTTER)
-        expect(shutter).to_be_enabled(timeout=timeout_ms)
-        shutter.click()
+        shutter = widget.get_by_role("button", name=self.SHUTTER)
+        taken = widget.get_by_role("button", name=self.CLEAR)
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            expect(shutter).to_be_enabled(timeout=timeout_ms)
+            shutter.click()
+            try:
+                expect(taken).to_be_visible(timeout=self.CAPTURE_WAIT_MS)
+                return
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
 
 
 def lan_ipv4() -> str | None:
@@ -235,7 +206,7 @@ def lan_ipv4() -> str | None:
 def https_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The app over HTTPS on the LAN address (else localhost), with a certificate from
     scripts/make_cert.py; yields the URL and the certificate."""
-    _require_browser()
+    require_browser()
     certs = tmp_path_factory.mktemp("certs")
     made = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "make_cert.py"), "--out", str(certs)],
@@ -276,7 +247,7 @@ def test_the_webcam_over_https_on_the_lan_takes_a_photo_that_is_explained(https_
 
     url, _ = https_server
     with sync_playwright() as playwright:
-        browser = _launch(playwright, FAKE_CAMERA_ARGS)
+        browser = launch(playwright, FAKE_CAMERA_ARGS)
         context = browser.new_context(
             ignore_https_errors=True,  # the student accepting the certificate warning once
             viewport={"width": 1600, "height": 1000},
@@ -313,7 +284,7 @@ class _Page(http.server.BaseHTTPRequestHandler):
 
 def test_over_plain_http_on_the_lan_a_browser_offers_no_camera():
     """Why the classroom needs HTTPS: by address over HTTP, a page cannot ask for the camera."""
-    _require_browser()
+    require_browser()
     address = lan_ipv4()
     if address is None:
         pytest.skip("this machine has no LAN address")
@@ -322,7 +293,7 @@ def test_over_plain_http_on_the_lan_a_browser_offers_no_camera():
     with http.server.ThreadingHTTPServer((address, 0), _Page) as plain:
         threading.Thread(target=plain.serve_forever, daemon=True).start()
         with sync_playwright() as playwright:
-            browser = _launch(playwright, FAKE_CAMERA_ARGS)
+            browser = launch(playwright, FAKE_CAMERA_ARGS)
             page = browser.new_page()
             page.goto(f"http://{address}:{plain.server_address[1]}/")
             assert page.evaluate("[window.isSecureContext, typeof navigator.mediaDevices]") == [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from conftest import A0, A1
+from tiny_models import A0, A1
 
 import gradcam_core as gc
 from gradcam_core import engine

@@ -45,6 +45,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from image_files import PNG_SIGNATURE, png_chunk, png_chunks, rle8_bmp
 from PIL import Image
 from proc_status import peak_rss_growth
 
@@ -229,11 +230,7 @@ def _rle8_bmp() -> bytes:
         b"\x00\x02\x01\x00",  # delta: right 1, down 0
         b"\x03\x00\x00\x01",  # three of colour 0, end of bitmap
     ]
-    pixels = b"".join(rows)
-    info = struct.pack("<IiiHHIIiiII", 40, 4, 3, 1, 8, 1, len(pixels), 2835, 2835, 4, 0)
-    offset = 14 + len(info) + len(palette)
-    header = b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset)
-    return header + info + palette + pixels
+    return rle8_bmp(4, 3, b"".join(rows), palette)
 
 
 def _png_with_text_chunks() -> bytes:
@@ -352,24 +349,6 @@ def seeds_of(prefix: str) -> list[bytes]:
 
 
 # ---------------------------------------------------------------- format structure
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
-
-
-def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
-    """[(type, payload)] of a well-formed PNG."""
-    chunks, at = [], len(PNG_SIGNATURE)
-    while at + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[at : at + 4])
-        kind = data[at + 4 : at + 8]
-        chunks.append((kind, data[at + 8 : at + 8 + length]))
-        at += 12 + length
-    return chunks
 
 
 def jpeg_segments(data: bytes) -> list[tuple[int, int]]:
@@ -1107,13 +1086,6 @@ def test_headers_claiming_huge_dimensions_are_refused_before_decoding(
     assert "\n" not in str(refused.value)
     assert elapsed < 0.5, f"{elapsed:.2f} s"
     assert growth[0] < 16 * MB, f"peak RSS grew by {growth[0] / MB:.0f} MB"
-
-
-def rle8_bmp(width: int, height: int, rows: bytes) -> bytes:
-    """An 8-bit RLE BMP with the given compressed pixel data and a 4-colour palette."""
-    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(rows), 2835, 2835, 4, 0)
-    offset = 14 + len(info) + 16
-    return b"BM" + struct.pack("<IHHI", offset + len(rows), 0, 0, offset) + info + bytes(16) + rows
 
 
 def test_a_tiny_rle_bmp_cannot_hold_the_loader_for_seconds() -> None:

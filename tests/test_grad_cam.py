@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from conftest import A0, A1, BIASES, W_CLASS0, W_CLASS1
+from tiny_models import A0, A1, BIASES, W_CLASS0, W_CLASS1
 
 import gradcam_core as gc
 from gradcam_core import engine

@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from conftest import A0, A1, _dense_kernel
+from tiny_models import A0, A1, dense_kernel
 
 import gradcam_core as gc
 from gradcam_core.modifiers import probability_head
@@ -22,7 +22,7 @@ def _one_unit_model(activation: str | None) -> keras.Model:
     z = keras.layers.Dense(1, activation=activation, name="logit")(flat)
     model = keras.Model(inputs, z)
     model.get_layer("features").set_weights([np.eye(2).reshape(1, 1, 2, 2)])
-    model.get_layer("logit").set_weights([_dense_kernel()[:, :1], np.array([0.5])])
+    model.get_layer("logit").set_weights([dense_kernel()[:, :1], np.array([0.5])])
     return model
 
 

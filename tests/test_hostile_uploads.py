@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from apptest_support import new_app
+from image_files import png_chunk
 from PIL import Image
 from proc_status import status_kb
-from test_browser import server  # noqa: F401  (the `streamlit run` fixture, module-scoped)
 
 from gradcam_core.images import MAX_FILE_BYTES, MAX_PIXELS
 
@@ -44,18 +44,13 @@ def _measured_run(app) -> tuple[float, int]:
     return seconds, (status_kb("VmHWM") - before) * 1024
 
 
-def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    body = kind + payload
-    return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
-
-
 def _png(width: int, height: int, colour_type: int, idat: bytes) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", idat)
-        + _png_chunk(b"IEND", b"")
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
     )
 
 
@@ -179,20 +174,20 @@ def test_tiny_uploads_that_decode_to_40_megapixels_do_not_pin_hundreds_of_mb(app
 
 
 @pytest.mark.browser
-def test_a_real_browser_refuses_an_upload_over_max_upload_size(server, tmp_path):  # noqa: F811
+def test_a_real_browser_refuses_an_upload_over_max_upload_size(server, tmp_path):
     """In Chromium, Streamlit's uploader refuses a 21 MB file itself (maxUploadSize = 20)."""
+    from browser_support import SCRIPT_TIMEOUT_MS, launch, wait_for_script
     from playwright.sync_api import sync_playwright
-    from test_browser import SCRIPT_TIMEOUT_MS, _launch, wait_for_script
 
     big = tmp_path / "big.png"
     big.write_bytes(header_claiming(100, 100) + b"\0" * (21 * MB))
     with sync_playwright() as playwright:
-        browser = _launch(playwright)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(server)
         page.get_by_text("1. Weighted sum").wait_for(timeout=SCRIPT_TIMEOUT_MS)
         wait_for_script(page)
-        uploader = page.locator("[data-testid='stFileUploader']")
+        uploader = page.locator(".st-key-upload [data-testid='stFileUploader']")
         uploader.locator("input[type='file']").set_input_files(str(big))
         uploader.get_by_text("or smaller").wait_for(timeout=30_000)
         assert "20" in uploader.inner_text()

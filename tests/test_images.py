@@ -18,6 +18,7 @@ import pillow_heif
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from image_files import png_chunk, rle8_bmp
 from PIL import Image
 from proc_status import peak_rss_growth
 
@@ -58,12 +59,6 @@ def quadrants(width: int = 40, height: int = 30) -> Image.Image:
     h2, w2 = height // 2, width // 2
     arr[:h2, :w2], arr[:h2, w2:], arr[h2:, :w2], arr[h2:, w2:] = RED, GREEN, BLUE, WHITE
     return Image.fromarray(arr, "RGB")
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    """One PNG chunk with a valid CRC."""
-    crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
 
 
 def raw_png(width: int, height: int, bit_depth: int, color_type: int, idat: bytes = b"") -> bytes:
@@ -862,25 +857,16 @@ def test_fuzz_mutated_valid_files(
     _only_image_load_error(bytes(data))
 
 
-def _rle8_bmp(width: int, height: int, rows: bytes) -> bytes:
-    """An 8-bit run-length BMP (BI_RLE8) with a 4-colour palette: index 1 is pure red."""
-    palette = bytes([0, 0, 0, 0, 0, 0, 255, 0]) + bytes(8)  # BGRX: 0 black, 1 red
-    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(rows), 2835, 2835, 4, 0)
-    offset = 14 + len(info) + len(palette)
-    header = struct.pack("<IHHI", offset + len(rows), 0, 0, offset)
-    return b"BM" + header + info + palette + rows
-
-
 def test_a_small_run_length_bmp_still_loads() -> None:
     # each row: a run of 4 pixels of palette index 1, then end-of-line; end-of-bitmap last
-    data = _rle8_bmp(4, 2, b"\x04\x01\x00\x00" * 2 + b"\x00\x01")
+    data = rle8_bmp(4, 2, b"\x04\x01\x00\x00" * 2 + b"\x00\x01")
     loaded = load_image(data)
     assert loaded.size == (4, 2)
     assert loaded.image.getpixel((3, 1)) == (255, 0, 0)
 
 
 def test_a_large_run_length_bmp_is_refused_before_its_slow_decoder_runs() -> None:
-    data = _rle8_bmp(2000, 1000, b"\x00\x01")  # 2 MP claimed by a 60-byte file
+    data = rle8_bmp(2000, 1000, b"\x00\x01")  # 2 MP claimed by a 60-byte file
     started = time.perf_counter()
     message = load_error(data)
     assert time.perf_counter() - started < 0.05
