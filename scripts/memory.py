@@ -100,10 +100,13 @@ def _quickest_score_cam_layer(app) -> str:
     return best[1]
 
 
-def run_session(models: list[str], upload: bool, quick: bool = False) -> list[Step]:
+def run_session(
+    models: list[str], upload: bool, quick: bool = False, only: str | None = None
+) -> list[Step]:
     """One visitor: for each model in turn, every page and its buttons; optionally a big photo.
 
-    ``quick`` runs Score-CAM at the model's quickest layer (the same peak, in far less time).
+    ``quick`` runs Score-CAM at the model's quickest layer (the same peak, in far less time);
+    ``only`` names one page: the visitor opens the app (Grad-CAM) and goes to that page alone.
     """
     from apptest_support import new_app
 
@@ -141,6 +144,8 @@ def run_session(models: list[str], upload: bool, quick: bool = False) -> list[St
             record(f"{model}: model", lambda m=model: app.sidebar.selectbox(key="model")
                    .set_value(m).run())  # fmt: skip
         for title, page, button in PAGES:
+            if only is not None and title not in ("Grad-CAM", only):
+                continue
             prefix = f"{model}: " if len(models) > 1 else ""
             if page is not None:
                 record(prefix + title, lambda p=page: app.switch_page(p).run())
@@ -228,6 +233,7 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="Score-CAM at the quickest layer (same peak)"
     )
+    parser.add_argument("--page", help="open the app, then only this page (e.g. 'Layers')")
     parser.add_argument("--json", action="store_true", help="run here and print JSON figures")
     args = parser.parse_args()
     if args.low_memory:
@@ -236,8 +242,9 @@ def main() -> None:
         from app_ui import pages_folder
 
         with pages_folder.as_in_a_running_server():
-            steps = run_session(args.models, args.upload, args.quick)
+            steps = run_session(args.models, args.upload, args.quick, args.page)
         name = " + ".join(args.models) + (" + 40 MP photo" if args.upload else "")
+        name += f", {args.page} alone" if args.page else ""
         print(json.dumps({"name": name, "steps": [asdict(s) for s in steps]}))
         return
 
