@@ -32,6 +32,14 @@ from browser_support import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+# True once the image has loaded (waiting for it if it is still loading), false on an error or
+# after the timeout: a script run can end a moment before the browser has fetched its images.
+IMAGE_LOADED = """(img, timeout) => img.complete ? img.naturalWidth > 0 : new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth > 0), {once: true});
+    img.addEventListener("error", () => done(false), {once: true});
+    setTimeout(() => done(img.complete && img.naturalWidth > 0), timeout);
+})"""
+IMAGE_LOAD_TIMEOUT_MS = 30_000
 PANEL_TITLES = ("1. Weighted sum", "2. After ReLU", "3. Normalized", "4. Overlay")
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -50,7 +58,7 @@ def _assert_four_panels_drawn(page) -> None:
     images = panels.locator("[data-testid='stImage'] img:not([alt^='Colour scale'])")
     assert images.count() == 4
     for i in range(4):
-        assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+        assert images.nth(i).evaluate(IMAGE_LOADED, IMAGE_LOAD_TIMEOUT_MS)
 
 
 def test_a_deep_link_as_the_first_request_gets_the_shared_sidebar(server):
