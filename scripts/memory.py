@@ -140,7 +140,7 @@ def run_session(
         )
     for model in models:
         if model != models[0]:
-            app.switch_page("app.py")
+            app.switch_page("pages/explain.py")
             record(f"{model}: model", lambda m=model: app.sidebar.selectbox(key="model")
                    .set_value(m).run())  # fmt: skip
         for title, page, button in PAGES:

@@ -346,6 +346,28 @@ def test_localize_upsamples_a_coarse_map_to_the_photo():
     assert wide.shape == (20, 40) and wide[19, 39] == 1.0 and wide[0, 0] == 0.0
 
 
+def test_the_mass_in_a_box_without_the_full_map_is_the_hand_value():
+    # The same 2 x 2 map and 20 x 20 photo as above: (8.75 / 10)^2 in the box (10, 10, 20, 20).
+    cam = np.array([[0.0, 0.0], [0.0, 1.0]])
+    assert gm.box_mass_share(cam, (10, 10, 20, 20), 20, 20) == pytest.approx(0.765625, abs=1e-12)
+    assert math.isnan(gm.box_mass_share(np.zeros((2, 2)), (0, 0, 5, 5), 20, 20))
+
+
+def test_a_large_photo_is_localized_on_a_scaled_grid_with_the_same_answers():
+    # The hand case above on a photo 10x larger: pixel t of 200 has f = clip((t + 0.5)/100 - 0.5)
+    # so the plateau starts at t = 150 and f >= 0.15 from t = 65 (the 15 % box (65, 65, 200, 200)).
+    cam = np.array([[0.0, 0.0], [0.0, 1.0]])
+    full = gm.localize(cam, (100, 100, 200, 200), (200, 200))
+    scaled = gm.localize(cam, (100, 100, 200, 200), (200, 200), max_full_map_pixels=100 * 100)
+    assert full.peak == (150, 150) and full.predicted_box == (65, 65, 200, 200)
+    assert scaled.mass_share == pytest.approx(full.mass_share, abs=1e-6)
+    assert scaled.hit and abs(scaled.peak[0] - 150) <= 2 and abs(scaled.peak[1] - 150) <= 2
+    assert all(
+        abs(a - b) <= 2 for a, b in zip(scaled.predicted_box, (65, 65, 200, 200), strict=True)
+    )
+    assert scaled.iou == pytest.approx(full.iou, abs=0.02)
+
+
 def test_localize_an_empty_map():
     result = gm.localize(np.zeros((7, 7)), (0, 0, 5, 5), (10, 10))
     assert result.peak is None and not result.hit
