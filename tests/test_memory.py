@@ -1,16 +1,25 @@
 """Memory that fits Community Cloud, measured in a fresh process as a visitor would use the app.
 
-scripts/memory.py drives app.py through AppTest (every page, and the buttons a visitor
-presses) and reports the process's peak resident memory after each step. Here: the worst
-realistic session in low-memory mode (a 40-megapixel upload, then the two largest models the
-mode loads, every page, Score-CAM and the randomization cascade) has the goal of 2.5 GB (2.45 GB
-measured on the developer's machine) and must stay under 2.6 GB here, so that another CPU's
-kernels and allocator do not make it flaky, still under Cloud's largest 2.7 GB; with
-the default model, every page (opened after the Grad-CAM page, with its button pressed) under
-1.0 GB, and one session through all six pages and both buttons under 1.2 GB (1.06 GB measured:
-each page's caches and compiled passes stay for the next visit). Zoo models use random weights (same
-arrays as ImageNet's, which cannot be downloaded here); Score-CAM runs at each model's quickest
-layer, whose peak (one batch of masked photos through the model) is the same as at any layer.
+scripts/memory.py drives app.py through AppTest (every page, and the buttons a visitor presses:
+Run Score-CAM, Randomize the model) and reports, for each step, the process's peak resident
+memory (VmHWM) and the step's peak of anonymous memory (RssAnon, sampled every 2 ms).
+
+The bounds are on anonymous memory, what the app allocates. The rest of VmHWM is file-backed:
+the mapped TensorFlow libraries, page cache the kernel shares and can drop, whose resident size
+depends on the machine's page cache, not on this code: 368 MB in one venv and 500 MB in another
+with the very same packages, on one machine (the same session: 1057 against 1212 MB VmHWM, and
+666 against 686 MB anonymous). A bound on VmHWM would pass on one of them and fail on the other.
+
+- The default model, one session through all six pages and both buttons: every step's
+  anonymous peak under 750 MB (686 MB measured at most: the Trust lab's randomization).
+- The worst realistic session in low-memory mode (a 40-megapixel upload, then the two largest
+  models the mode loads, every page and both buttons): anonymous peak under 2.3 GB (2075 MB
+  measured: the Trust lab randomizing ConvNeXt-Tiny; with 370-560 MB of file-backed pages that
+  is 2.45-2.64 GB of VmHWM).
+
+Zoo models use random weights (same arrays as ImageNet's, which cannot be downloaded here);
+Score-CAM runs at each model's quickest layer, whose peak (one batch of masked photos through the
+model) is the same as at any layer.
 """
 
 from __future__ import annotations
@@ -26,9 +35,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-LOW_MEMORY_BOUND_MB = 2600
-PAGE_BOUND_MB = 1000
-DEFAULT_SESSION_BOUND_MB = 1200
+DEFAULT_MODEL_ANON_BOUND_MB = 750
+LOW_MEMORY_ANON_BOUND_MB = 2300
 
 
 def _session(*arguments: str) -> list[dict]:
@@ -46,12 +54,23 @@ def _session(*arguments: str) -> list[dict]:
     assert done.returncode == 0, done.stderr[-2000:]
     steps = json.loads(done.stdout.strip().splitlines()[-1])["steps"]
     for step in steps:
-        print(f"{step['name']}: peak {step['peak_mb']} MB, resident {step['rss_mb']} MB")
+        print(
+            f"{step['name']}: anonymous peak {step['anon_peak_mb']} MB, VmHWM {step['peak_mb']} "
+            f"MB, file-backed {step['file_mb']} MB"
+        )
     assert not [step for step in steps if step["errors"]], steps
+    assert all(0 < step["anon_peak_mb"] <= step["peak_mb"] for step in steps)
     return steps
 
 
-def test_the_worst_low_memory_session_stays_under_2_6_gb():
+def test_every_page_with_the_default_model_stays_under_750_mb_of_its_own():
+    steps = _session("--models", "efficientnet_lite0")
+    assert len(steps) == 8  # six pages and two buttons
+    worst = max(steps, key=lambda step: step["anon_peak_mb"])
+    assert worst["anon_peak_mb"] < DEFAULT_MODEL_ANON_BOUND_MB, worst
+
+
+def test_the_worst_low_memory_session_stays_under_2_3_gb_of_its_own():
     sys.path.insert(0, str(ROOT / "scripts"))
     os.environ["GRADCAM_LOW_MEMORY"] = "1"
     try:
@@ -64,17 +83,4 @@ def test_the_worst_low_memory_session_stays_under_2_6_gb():
     assert models == ["convnext_tiny", "resnet50"]  # VGG16 and VGG19 are refused in this mode
     steps = _session("--models", *models, "--upload", "--low-memory")
     assert any(step["name"].endswith("Trust lab (button)") for step in steps)
-    assert max(step["peak_mb"] for step in steps) < LOW_MEMORY_BOUND_MB
-
-
-@pytest.mark.parametrize("page", ["How it works", "Layers", "Classes", "Methods", "Trust lab"])
-def test_each_page_with_the_default_model_stays_under_1_gb(page):
-    steps = _session("--models", "efficientnet_lite0", "--page", page)
-    assert [step["name"] for step in steps][:2] == ["Grad-CAM", page]
-    assert max(step["peak_mb"] for step in steps) < PAGE_BOUND_MB
-
-
-def test_one_session_through_every_page_with_the_default_model_stays_under_1_2_gb():
-    steps = _session("--models", "efficientnet_lite0")
-    assert len(steps) == 8  # six pages and two buttons
-    assert max(step["peak_mb"] for step in steps) < DEFAULT_SESSION_BOUND_MB
+    assert max(step["anon_peak_mb"] for step in steps) < LOW_MEMORY_ANON_BOUND_MB
