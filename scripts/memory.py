@@ -135,6 +135,14 @@ def _quickest_score_cam_layer(app) -> str:
     return best[1]
 
 
+def _press(app, button: str, quick: bool) -> None:
+    """Press a page's button; for a quick run, Score-CAM first moves to its quickest layer (that
+    rerun counts in the step: the page's maps at the new layer)."""
+    if quick and button == "run_scorecam":
+        app.sidebar.selectbox(key="layer").set_value(_quickest_score_cam_layer(app)).run()
+    app.button(key=button).click().run()
+
+
 def run_session(
     models: list[str], upload: bool, quick: bool = False, only: str | None = None
 ) -> list[Step]:
@@ -195,11 +203,7 @@ def run_session(
             else:
                 record(prefix + title, lambda: app.run())
             if button is not None:
-                if quick and button == "run_scorecam":
-                    layer = _quickest_score_cam_layer(app)
-                    app.sidebar.selectbox(key="layer").set_value(layer).run()
-                record(prefix + title + " (button)", lambda b=button: app.button(key=b)
-                       .click().run())  # fmt: skip
+                record(prefix + title + " (button)", lambda b=button: _press(app, b, quick))
     return steps
 
 
