@@ -192,20 +192,31 @@ def _class_gradients_function(model: keras.Model, layer: str, score: Score) -> C
     )
 
 
+def _layers_backward(
+    model: keras.Model,
+    resolved: list[tuple[str, keras.layers.Layer]],
+    x: tf.Tensor,
+    class_index: tf.Tensor,
+    score: Score,
+) -> tuple[tf.Tensor, list[tf.Tensor], list[tf.Tensor]]:
+    """Inside a traced pass: logits, each layer's A and dy^c/dA from one forward and one backward
+    pass, y^c scored with the model's own head (softmax or sigmoid)."""
+    store: dict[str, tf.Tensor] = {}
+    with tf.GradientTape() as tape:
+        wrappers = {layer: _capture(store, path, tape) for path, layer in resolved}
+        with _wrapped_calls(wrappers):
+            logits = model(x, training=False)
+        score_value = _scores(logits, tf.reshape(class_index, [1]), score, probability_head(model))
+    activations = [store[path] for path, _ in resolved]
+    return logits, activations, tape.gradient(score_value, activations)
+
+
 def _layer_gradients_function(model: keras.Model, layers: tuple[str, ...], score: Score):
     resolved = _resolve(model, layers)
-    head = probability_head(model)
 
     def layer_gradients(x: tf.Tensor, class_index: tf.Tensor):
         _count_trace()
-        store: dict[str, tf.Tensor] = {}
-        with tf.GradientTape() as tape:
-            wrappers = {layer: _capture(store, path, tape) for path, layer in resolved}
-            with _wrapped_calls(wrappers):
-                logits = model(x, training=False)
-            score_value = _scores(logits, tf.reshape(class_index, [1]), score, head)
-        activations = [store[path] for path, _ in resolved]
-        return logits, activations, tape.gradient(score_value, activations)
+        return _layers_backward(model, resolved, x, class_index, score)
 
     return _compile(layer_gradients, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])
 
@@ -215,14 +226,7 @@ def _layer_grad_cams_function(model: keras.Model, layers: tuple[str, ...], score
 
     def layer_grad_cams(x: tf.Tensor, class_index: tf.Tensor):
         _count_trace()
-        store: dict[str, tf.Tensor] = {}
-        with tf.GradientTape() as tape:
-            wrappers = {layer: _capture(store, path, tape) for path, layer in resolved}
-            with _wrapped_calls(wrappers):
-                logits = model(x, training=False)
-            score_value = _scores(logits, tf.reshape(class_index, [1]), score)
-        activations = [store[path] for path, _ in resolved]
-        gradients = tape.gradient(score_value, activations)
+        logits, activations, gradients = _layers_backward(model, resolved, x, class_index, score)
         weights, maps, below_zero = [], [], []
         for a, g in zip(activations, gradients, strict=True):
             alpha = tf.reduce_mean(g[0], axis=(0, 1))  # alpha_k
@@ -237,13 +241,15 @@ def _layer_grad_cams_function(model: keras.Model, layers: tuple[str, ...], score
 def _input_gradient_function(
     model: keras.Model, score: Score, wrappers: Mapping[keras.layers.Layer, LayerWrapper]
 ) -> Callable:
+    head = probability_head(model)
+
     def input_gradient(x: tf.Tensor, class_index: tf.Tensor):
         _count_trace()
         with tf.GradientTape() as tape:
             tape.watch(x)
             with _wrapped_calls(wrappers):
                 logits = model(x, training=False)
-            value = _scores(logits, tf.reshape(class_index, [1]), score)
+            value = _scores(logits, tf.reshape(class_index, [1]), score, head)
         return value, tape.gradient(value, x)
 
     return _compile(input_gradient, [_input_spec(model, 1), tf.TensorSpec([], tf.int32)])

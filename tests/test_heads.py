@@ -6,9 +6,12 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from tiny_models import A0, A1, dense_kernel
+from tiny_models import A0, A1, W_CLASS0, dense_kernel
 
 import gradcam_core as gc
+from gradcam_core import engine
+from gradcam_core.cams import EigenCAM, grad_cam_all_layers
+from gradcam_core.cams.all_layers import all_layer_inputs
 from gradcam_core.modifiers import probability_head
 
 SIGMA_1_2 = 1.0 / (1.0 + np.exp(-1.2))  # sigmoid(1.2), the logit of 0.1 * tiny_input below
@@ -117,3 +120,23 @@ def test_logit_models_are_their_own_view(gap_model):
 def test_one_softmax_unit_is_refused():
     with pytest.raises(ValueError, match="always 1"):
         gc.logits_view(_one_unit_model("softmax"))
+
+
+def test_every_path_scores_a_sigmoid_head_with_sigmoid(tiny_input):
+    # The all-layers pass (Layers page), the per-layer inputs, a gradient-free method's score and
+    # the input gradient (guided backprop) all give y^c = sigmoid(z) and its gradient, as
+    # gc.grad_cam does (checked by hand above).
+    model = _one_unit_model("sigmoid")
+    x = 0.1 * tiny_input  # z = 1.2
+    slope = SIGMA_1_2 * (1 - SIGMA_1_2)
+    every = grad_cam_all_layers(model, x, 1, ["features"], "softmax")["features"]
+    assert every.score == pytest.approx(SIGMA_1_2, rel=1e-5)
+    np.testing.assert_allclose(every.weights, slope * np.array([0.5, -1.0]), rtol=1e-5)
+    (inputs,) = all_layer_inputs(model, x, 0, ["features"], "softmax").values()
+    assert inputs.scores == (pytest.approx(1 - SIGMA_1_2, rel=1e-5),)
+    eigen = EigenCAM()(model, x, "features", 1, "softmax")
+    assert eigen.score == pytest.approx(SIGMA_1_2, rel=1e-5)
+    gradient = engine.input_gradient(gc.logits_view(model), x, 1, "softmax")
+    # dz/dx_ijk is the Dense weight of (i, j, k) (the 1x1 conv is the identity): W_CLASS0.
+    expected = slope * np.stack([W_CLASS0[0], W_CLASS0[1]], axis=-1)
+    np.testing.assert_allclose(gradient, expected, rtol=1e-5)

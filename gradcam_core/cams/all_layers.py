@@ -10,7 +10,7 @@ import numpy as np
 from .. import engine
 from ..engine import Score
 from ..layers import list_layers
-from ..modifiers import logits_view
+from ..modifiers import logits_view, probability_head
 from .base import CamResult, LayerInputs, cam_result, class_score
 from .grad_cam import GradCAM
 
@@ -32,7 +32,7 @@ def all_layer_inputs(
     model = logits_view(model)
     names = list_layers(model) if layers is None else list(layers)
     logits, maps = engine.layer_gradients(model, x, names, class_index, score)
-    value = class_score(logits, class_index, score)
+    value = class_score(logits, class_index, score, probability_head(model))
     return {
         path: LayerInputs(
             layer=path,
@@ -64,7 +64,7 @@ def grad_cam_all_layers(
     model = logits_view(model)
     names = list_layers(model) if layers is None else list(layers)
     logits, maps = engine.layer_grad_cams(model, x, names, class_index, score)
-    value = class_score(logits, class_index, score)
+    value = class_score(logits, class_index, score, probability_head(model))
     return {
         path: cam_result(
             GradCAM.name,

@@ -9,12 +9,12 @@ from typing import ClassVar
 
 import keras
 import numpy as np
-from scipy.special import softmax
+from scipy.special import expit, softmax
 
 from .. import engine
 from ..engine import ForwardPass, Score
 from ..layers import find_layer
-from ..modifiers import logits_view
+from ..modifiers import Head, logits_view, probability_head
 
 
 @dataclass(frozen=True)
@@ -79,11 +79,17 @@ def cam_result(
     )
 
 
-def class_score(logits: np.ndarray, class_index: int, score: Score) -> float:
-    """y^c: logits[c], or softmax(logits)[c]."""
+def class_score(
+    logits: np.ndarray, class_index: int, score: Score, head: Head = "softmax"
+) -> float:
+    """y^c: logits[c], or the model's probability: softmax(logits)[c], or sigmoid(logits[c]) for
+    a sigmoid head (as ``engine`` scores it in the graph)."""
     logits = np.asarray(logits, dtype=np.float64)
-    values = softmax(logits) if score == "softmax" else logits
-    return float(values[int(class_index)])
+    if score != "softmax":
+        return float(logits[int(class_index)])
+    if head == "sigmoid":
+        return float(expit(logits[int(class_index)]))
+    return float(softmax(logits)[int(class_index)])
 
 
 @dataclass(frozen=True)
@@ -236,7 +242,8 @@ class BaseCAM:
             scores, grads = engine.class_gradients(model, x, path, activations, indices, score)
             gradients = np.asarray(grads, dtype=np.float64)
         else:
-            scores = [class_score(forward_pass.logits, c, score) for c in indices]
+            head = probability_head(model)
+            scores = [class_score(forward_pass.logits, c, score, head) for c in indices]
         inputs = LayerInputs(
             layer=path,
             activations=np.asarray(activations, dtype=np.float64),
