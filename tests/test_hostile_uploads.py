@@ -14,34 +14,30 @@ import io
 import struct
 import time
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 from apptest_support import new_app
 from image_files import png_chunk
 from PIL import Image
-from proc_status import status_kb
+from proc_status import peak_rss_growth, peak_rss_resettable, status_kb
 
 from gradcam_core.images import MAX_FILE_BYTES, MAX_PIXELS
 
 pytestmark = pytest.mark.slow
 
 MB = 1024 * 1024
-_CLEAR_REFS = Path("/proc/self/clear_refs")
 
 
 def _measured_run(app) -> tuple[float, int]:
     """Run the app; return (seconds, peak RSS growth in bytes during the run)."""
-    try:
-        _CLEAR_REFS.write_text("5")  # VmHWM := VmRSS
-    except OSError:
+    if not peak_rss_resettable():
         pytest.skip("this kernel does not let a process reset its peak RSS")
-    before = status_kb("VmRSS")
-    started = time.perf_counter()
-    app.run()
-    seconds = time.perf_counter() - started
-    return seconds, (status_kb("VmHWM") - before) * 1024
+    with peak_rss_growth() as growth:
+        started = time.perf_counter()
+        app.run()
+        seconds = time.perf_counter() - started
+    return seconds, growth[0]
 
 
 def _png(width: int, height: int, colour_type: int, idat: bytes) -> bytes:
