@@ -12,7 +12,6 @@ class 0 scores -z, with probabilities sigmoid(z) and 1 - sigmoid(z).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from ..layers import default_layer
 from ..modifiers import Head, mark_head, signed_logit_view
 from . import architecture, legacy, safety
 from .classifier import Classifier
+from .efficientnet_lite import file_sha256
 from .preprocessing import for_model
 
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5", ".zip")
@@ -97,7 +97,7 @@ def load_own_model(
         path, shown = _materialize(source, file_name, Path(work))
         try:
             checked = inspect_model_file(path, shown, Path(work))
-            digest = _sha256(path)
+            digest = file_sha256(path)  # the file is size-checked already
             model = _build(checked, shown)
         except ModelRefusedError:
             raise
@@ -148,15 +148,6 @@ def _materialize(source: ModelSource, file_name: str | None, work: Path) -> tupl
     path = work / ("upload" + (PurePosixPath(shown).suffix.lower() or ".bin"))
     path.write_bytes(bytes(data))
     return path, shown
-
-
-def _sha256(path: Path) -> str:
-    """Hex SHA-256 of a file (already size-checked), read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- checks, in order
