@@ -5,6 +5,9 @@ Models live in ``ResidentModels`` (at most two for all sessions, one in low-memo
 and maps live in ``st.cache_data``: a forward pass is keyed by (image digest, model, layer), a map
 by (image digest, model, layer, class, score), so changing the colormap or opacity never
 recomputes Grad-CAM and switching class never reruns the forward pass.
+Maps of the other methods and comparisons are keyed the same way plus the method or comparison,
+and built from the cached forward pass, so a page adds only backward passes (or none); their
+overlays are drawn on a preview of the photo (at most 1024 px a side): a page shows up to ten.
 Every TensorFlow call holds ``gc.TF_LOCK`` because sessions run in threads.
 """
 
@@ -22,13 +25,15 @@ import streamlit as st
 from PIL import Image
 
 import gradcam_core as gc
-from gradcam_core import engine, figures, samples
+from gradcam_core import cams, drawing, engine, samples
+from gradcam_core.drawing import stages
 from gradcam_core.images import LoadedImage
 from gradcam_core.memory import release_memory
 
 from . import deployment
 
 DISPLAY_SIDE = 2048  # long side of overlays drawn in the page
+SIGNED_BOOST = 1.6  # signed overlays: blend weight = min(1, 1.6 opacity) sqrt|s|
 
 
 def let_others_run() -> None:
@@ -218,10 +223,10 @@ def grad_cam(key: MapKey, _image: Image.Image) -> tuple[gc.CamResult, float]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def stage_png(
-    key: MapKey, stage: figures.Stage, cmap: str, aspect: float, _result: gc.CamResult
+    key: MapKey, stage: stages.Stage, cmap: str, aspect: float, _result: gc.CamResult
 ) -> bytes:
     """One stage's panel (map cells shaped like the photo, and a colorbar) as PNG bytes."""
-    return figures.stage_png(_result, stage, cmap, aspect)
+    return stages.stage_png(_result, stage, cmap, aspect)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -233,10 +238,57 @@ def overlay(
     A browser column shows a few hundred pixels, so a 40-megapixel overlay would only cost memory
     in the cache and time on the wire.
     """
-    return gc.overlay(figures.preview(_image, DISPLAY_SIDE), _normalized, cmap, opacity)
+    return gc.overlay(drawing.preview(_image, DISPLAY_SIDE), _normalized, cmap, opacity)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def colorbar(cmap: str) -> bytes:
     """The overlay's colour scale, 0 to 1, as a PNG."""
-    return figures.colorbar_png(cmap)
+    return stages.colorbar_png(cmap)
+
+
+def model_and_input(
+    digest: str, model_name: str, layer: str, image: Image.Image
+) -> tuple[keras.Model, np.ndarray, gc.ForwardPass]:
+    """The model, its input and the cached forward pass (the sidebar already ran it)."""
+    forward = forward_pass(digest, model_name, layer, image)
+    return load_model(model_name), model_input(digest, model_name, image), forward
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def preview(digest: str, _image: Image.Image) -> Image.Image:
+    """The photo at most 1024 px on its long side, for the many overlays of these pages."""
+    return drawing.preview(_image)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def preview_overlay(
+    key: MapKey, what: str, cmap: str, opacity: float, _image: Image.Image, _normalized: np.ndarray
+) -> np.ndarray:
+    """The [0, 1] map named ``what`` for this key, upsampled over the photo preview."""
+    return gc.overlay(preview(key.digest, _image), _normalized, cmap, opacity)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def preview_signed_overlay(
+    key: MapKey, what: str, opacity: float, _image: Image.Image, _signed: np.ndarray
+) -> np.ndarray:
+    """The signed map named ``what`` on a diverging colormap over the photo preview.
+
+    Drawn SIGNED_BOOST times stronger than the overlay opacity (at most 1): its colours already
+    fade into the photo where the map is near 0.
+    """
+    strength = min(1.0, SIGNED_BOOST * opacity)
+    return drawing.signed_overlay(preview(key.digest, _image), _signed, strength)
+
+
+@st.cache_data(max_entries=128, show_spinner="Computing the map…", show_time=True)
+def method_map(key: MapKey, method: str, _image: Image.Image) -> tuple[gc.CamResult, float]:
+    """A fast method's map and its seconds (slow ones run behind a button: ``methods.slow``)."""
+    if method == cams.REFERENCE_METHOD:
+        return grad_cam(key, _image)  # shared with the main page
+    start = time.perf_counter()
+    model, x, forward = model_and_input(key.digest, key.model, key.layer, _image)
+    with gc.TF_LOCK:
+        result = cams.run_method(method, model, x, forward, key.layer, key.class_index, key.score)
+    return result, time.perf_counter() - start

@@ -20,7 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import gradcam_core as gc
-from gradcam_core import render, samples
+from gradcam_core import drawing, samples
 from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
 
 from . import cache, deployment, own_models, pages_folder
@@ -368,8 +368,8 @@ def sidebar() -> Selection | None:
     st.sidebar.subheader("Display")
     cmap = st.sidebar.selectbox(
         "Colormap",
-        render.COLORMAPS,
-        index=render.COLORMAPS.index(render.DEFAULT_COLORMAP),
+        drawing.COLORMAPS,
+        index=drawing.COLORMAPS.index(drawing.DEFAULT_COLORMAP),
         key="cmap",
         bind="query-params",
         help="; ".join(f"{name}: {note}" for name, note in COLORMAP_NOTES.items()),

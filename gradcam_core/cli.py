@@ -1,4 +1,8 @@
-"""Command line: `python -m gradcam_core explain IMAGE --out DIR` and `... models`.
+"""Command line: `python -m gradcam_core explain IMAGE [--method NAME] --out DIR`, `... methods`
+and `... models`.
+
+``--method`` takes any id of the method registry (``CAM_METHODS``), read when the command line
+is parsed, so a method registered by the caller is offered too.
 
 ``--model`` takes a bundled or zoo model's name, or a model file (.keras, .h5, or a Teachable
 Machine .zip) that is checked before Keras sees it (gradcam_core/models/safety.py).
@@ -11,14 +15,15 @@ import json
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from . import engine, export, samples, tf_logging
-from .cams import GradCAM
+from .cams import CAM_METHODS, REFERENCE_METHOD, build_method, method_settings
+from .drawing import DEFAULT_COLORMAP, check_colormap, overlay, pixel_image
 from .errors import GradCamError, PreprocessingRequiredError
 from .images import LoadedImage, load_image
 from .layers import find_layer
@@ -34,7 +39,6 @@ from .models import (
 from .models.classifier import Classifier
 from .models.own import looks_like_path
 from .models.preprocessing import PRESET_NAMES, required_message
-from .render import DEFAULT_COLORMAP, check_colormap, overlay
 
 EXIT_BAD_INPUT = 2
 
@@ -70,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=PRESET_NAMES,
         help="how the model's pixels were scaled (needed when the file does not say)",
     )
+    explain.add_argument(
+        "--method",
+        default=REFERENCE_METHOD,
+        choices=list(CAM_METHODS),
+        help="the CAM method (default: %(default)s; `methods` lists them)",
+    )
     explain.add_argument("--layer", help="feature-map layer (default: the last before pooling)")
     explain.add_argument("--target", help="class index or (partial) label (default: top-1)")
     explain.add_argument("--top", type=int, default=5, help="how many predictions to report")
@@ -77,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--colormap", default=DEFAULT_COLORMAP)
     explain.add_argument("--opacity", type=float, default=0.5)
     explain.add_argument("--out", type=Path, required=True, help="output folder")
+    commands.add_parser("methods", help="list the CAM methods: id, name, what they use, cost")
     commands.add_parser("models", help="list the models, their source and size")
     return parser
 
@@ -90,6 +101,27 @@ def _list_models() -> int:
             f"{spec.input_size}x{spec.input_size}{status}"
         )
     return 0
+
+
+def _list_methods() -> int:
+    for method_id, kind in CAM_METHODS.items():
+        uses = "gradients" if kind.uses_gradients else "no gradients"
+        level = ", pixel level" if kind.pixel_level else ""
+        cost = f"  slow: {kind.cost}" if kind.cost else ""
+        print(f"{method_id:16s} {kind.name:24s} {uses}{level}{cost}")
+    return 0
+
+
+def _progress(method_name: str) -> Callable[[float], None] | None:
+    """A one-line progress report on stderr for a slow method, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(fraction: float) -> None:
+        end = "\n" if fraction >= 1 else ""
+        print(f"\r{method_name}: {fraction:.0%}", end=end, file=sys.stderr, flush=True)
+
+    return report
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -125,7 +157,13 @@ def _explain(args: argparse.Namespace) -> int:
     forward_pass = engine.forward(model, x, [layer])
     top = classifier.top_k(forward_pass.logits, args.top)
     target = classifier.labels.find(args.target) if args.target else top[0].index
-    result = GradCAM().from_forward(model, x, forward_pass, layer, [target], args.score)[0]
+    kind = CAM_METHODS[args.method]
+    reason = kind.unsupported_reason(model, layer)
+    if reason is not None:
+        raise ValueError(f"{kind.name} does not apply at {layer}: {reason}")
+    method = build_method(args.method, _progress(kind.name))
+    result = method.from_forward(model, x, forward_pass, layer, [target], args.score)[0]
+    pixel = method.from_gradcam(model, x, result) if kind.pixel_level else None
     timings["grad_cam_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -134,6 +172,11 @@ def _explain(args: argparse.Namespace) -> int:
     for stage in ("raw", "relu", "normalized"):
         np.save(args.out / f"{stage}.npy", getattr(result, stage))
     Image.fromarray(blended).save(args.out / "overlay.png")
+    if pixel is not None:  # the image-sized result of a pixel-level method, and its picture
+        np.save(args.out / "pixel.npy", pixel.guided_gradcam)
+        Image.fromarray(pixel_image(pixel.guided_gradcam, loaded.image.size)).save(
+            args.out / "pixel.png"
+        )
     timings["overlay_and_save_s"] = time.perf_counter() - start
 
     summary = export.summary(
@@ -141,6 +184,7 @@ def _explain(args: argparse.Namespace) -> int:
         top,
         {
             "model": classifier.name,
+            "method": args.method,
             "layer": layer,
             "target": target,
             "score": args.score,
@@ -157,6 +201,8 @@ def _explain(args: argparse.Namespace) -> int:
         model_title=classifier.title,
         model_origin=classifier.origin,
         model_file=file,
+        method_id=args.method,
+        method_settings=method_settings(method),
         preprocessing=classifier.preset,
         image={"size": list(loaded.image.size), "sha256": loaded.digest},
         timings={k: round(v, 4) for k, v in timings.items()},
@@ -165,7 +211,7 @@ def _explain(args: argparse.Namespace) -> int:
     for rank, p in enumerate(top, 1):
         print(f"{rank}. {p.name} ({p.index}): {p.probability:.1%}")
     note = "  (no positive evidence: the map is empty)" if result.is_empty else ""
-    print(f"Grad-CAM for '{classifier.labels.name(target)}' at {layer} -> {args.out}{note}")
+    print(f"{kind.name} for '{classifier.labels.name(target)}' at {layer} -> {args.out}{note}")
     return 0
 
 
@@ -194,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (args.verbose or tf_logging.verbose()):
             warnings.simplefilter("ignore")  # Keras' warnings about a model file are not errors
         try:
-            return _list_models() if args.command == "models" else _explain(args)
+            commands = {"models": _list_models, "methods": _list_methods}
+            return commands[args.command]() if args.command in commands else _explain(args)
         except (GradCamError, ValueError, OSError) as error:
             print("error: " + " ".join(str(error).split()), file=sys.stderr)
             return EXIT_BAD_INPUT

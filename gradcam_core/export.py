@@ -1,4 +1,4 @@
-"""Downloadable artefacts: the overlay PNG, the maps as .npy, and a JSON of settings and top-k."""
+"""Downloadable artefacts: the maps as .npy and .npz, and a JSON of the settings and top-k."""
 
 from __future__ import annotations
 
@@ -8,17 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from .cams.base import CamResult
 from .labels import Prediction, class_name
-
-
-def png_bytes(pixels: np.ndarray) -> bytes:
-    """RGB uint8 (H, W, 3) as PNG bytes."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def npy_bytes(values: np.ndarray) -> bytes:

@@ -1,8 +1,9 @@
-"""Feature-map layers of a Keras model, including layers inside nested sub-models."""
+"""Feature-map layers of a Keras model (nested models included), and readable subsets of them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import keras
@@ -148,3 +149,57 @@ def default_layer(model: keras.Model) -> str:
             continue
         return path
     raise LayerError(f"Model '{model.name}' has no 4-D feature-map layer for Grad-CAM.")
+
+
+# --- the layers a page shows: a readable subset of a model's many layers ---------------------
+
+_BLOCK = re.compile(r"^(.*?block_?\d+[a-z]?)(?:_|$)", re.IGNORECASE)
+
+
+def block_key(name: str) -> str:
+    """The block a layer belongs to: 'block2a' for 'block2a_expand_conv', 'conv2_block1' for
+    'conv2_block1_out'; otherwise the name up to its first '_' ('stem', 'top')."""
+    leaf = name.rsplit(PATH_SEPARATOR, 1)[-1]
+    match = _BLOCK.match(leaf)
+    return match.group(1) if match else leaf.split("_", 1)[0]
+
+
+def block_outputs(names: Sequence[str]) -> list[str]:
+    """The last layer of each run of layers that share a block, input to output."""
+    return [
+        name
+        for i, name in enumerate(names)
+        if i + 1 == len(names) or block_key(names[i + 1]) != block_key(name)
+    ]
+
+
+def resolution_outputs(layers: Sequence[LayerInfo]) -> list[str]:
+    """The last layer at each spatial resolution (h, w), input to output."""
+    return [
+        info.name
+        for i, info in enumerate(layers)
+        if i + 1 == len(layers) or layers[i + 1].shape[:2] != info.shape[:2]
+    ]
+
+
+def every_nth(names: Sequence[str], n: int) -> list[str]:
+    """names[0], names[n], names[2n], ... and always the last layer."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}.")
+    chosen = list(names[::n])
+    if names and chosen[-1] != names[-1]:
+        chosen.append(names[-1])
+    return chosen
+
+
+def nearest_layer(names: Sequence[str], shown: Sequence[str], current: str | None) -> str:
+    """The shown layer closest in depth to ``current`` (the last shown one if unknown)."""
+    if not shown:
+        raise ValueError("No layers to choose from.")
+    if current in shown:
+        return current  # type: ignore[return-value]
+    if current not in names:
+        return shown[-1]
+    order = {name: i for i, name in enumerate(names)}
+    depth = order[current]
+    return min(shown, key=lambda name: (abs(order[name] - depth), order[name]))

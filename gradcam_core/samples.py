@@ -7,6 +7,7 @@ importlib.resources, so they are found wherever the package is installed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -84,3 +85,8 @@ def get_sample(sample_id: str) -> Sample:
 def load_sample(sample_id: str) -> LoadedImage:
     """Decode a sample photo with the same defensive loader as uploads."""
     return load_image(get_sample(sample_id).path.read_bytes())
+
+
+def pick_object(objects: Sequence[SampleObject], target: int) -> int:
+    """The first object whose classes contain the target, else the first object (0)."""
+    return next((i for i, obj in enumerate(objects) if target in obj.classes), 0)

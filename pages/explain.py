@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_ui import cache, controls, views
+from app_ui import cache, controls, widgets
+from app_ui.explain import downloads, gallery, panels
 
 selection = controls.current()
 if selection is None:
     st.stop()
 
 result, seconds = cache.grad_cam(selection.map_key, selection.photo.image)
-views.headline(selection, result)
-views.predictions_bar(selection)
-views.stage_panels(selection, result)
-views.empty_map_note(selection, result)
-views.downloads(selection, result)
-views.sample_gallery(selection)
+panels.headline(selection, result)
+widgets.predictions_bar(selection)
+panels.stage_panels(selection, result)
+widgets.empty_map_note(selection, result)
+downloads.downloads(selection, result)
+gallery.sample_gallery(selection)
 st.caption(
     f"Map computed in {seconds * 1000:.0f} ms (cached afterwards). "
     f"Photo: {selection.photo_label}, {selection.photo.image.size[0]}×"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_ui import cache, controls
-from app_ui import teaching as ui
+from app_ui.layers import cached, scrubber
 
 selection = controls.current()
 st.markdown(
@@ -20,8 +20,8 @@ if selection is None:
     st.stop()
 
 photo = selection.photo.image
-key = ui.LayersKey(selection.digest, selection.model_name, selection.target, selection.score)
-maps, seconds = ui.all_layer_maps(key, photo)
+key = cached.LayersKey(selection.digest, selection.model_name, selection.target, selection.score)
+maps, seconds = cached.all_layer_maps(key, photo)
 table = [info for info in cache.layer_table(selection.model_name) if info.name in maps]
 if not table:
     st.error(f"{selection.title} has no feature-map layer Grad-CAM could explain.")
@@ -32,4 +32,4 @@ st.caption(
     f"{len(table)} feature-map layers of {selection.title}, from one forward and one "
     f"backward pass in {seconds:.2f} s (cached for this photo, model, class and score)."
 )
-ui.scrubber(selection, key, maps, table)
+scrubber.scrubber(selection, key, maps, table)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_ui import controls
-from app_ui import methods as ui
+from app_ui.methods import cards, differences, pixel
+from app_ui.methods.view import MethodsView
 
 selection = controls.current()
 st.markdown(
@@ -18,11 +19,11 @@ st.markdown(
 if selection is None:
     st.stop()
 
-view = ui.MethodsView(selection)
-ui.signed_layer_note(view)
-ui.method_grid(view)
-ui.hires_section(view)
-ui.guided_section(view)
+view = MethodsView(selection)
+cards.signed_layer_note(view)
+cards.method_grid(view)
+differences.sections(view)
+pixel.sections(view)
 layer = selection.layer
 st.caption(
     f"{view.class_label} ({selection.target}) at layer {layer.name} "

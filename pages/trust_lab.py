@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_ui import cache, controls
-from app_ui.trust import faithfulness, hiding, intro, localization, sanity
+from app_ui.trust_lab import faithfulness, hiding, intro, localization, sanity
 
 selection = controls.current()
 st.markdown(intro.INTRO)

@@ -126,3 +126,28 @@ def clear_data_caches() -> None:
     """Forget cached maps, forward passes and kept slow results (models stay loaded)."""
     st.cache_data.clear()
     progress.forget_kept_results()
+
+
+def open_fresh(page: str, **query_params: str) -> AppTest:
+    """A fresh session (no cached maps, no kept results) that opened the app, then ``page``."""
+    clear_data_caches()
+    session = new_app(**query_params)
+    session.run()
+    session.switch_page(page).run()
+    assert not session.exception
+    return session
+
+
+def switch_to(session: AppTest, page: str) -> AppTest:
+    """The session on another page, which ran without an exception or an error line."""
+    session.switch_page(page).run()
+    assert not session.exception
+    assert not session.error
+    return session
+
+
+def page_text(session: AppTest) -> str:
+    """Everything the page says in markdown, info boxes, captions and image captions."""
+    parts = [m.value for m in session.markdown] + [i.value for i in session.info]
+    parts += [c.value for c in session.caption] + [" ".join(i.captions) for i in session.image]
+    return "\n".join(parts)

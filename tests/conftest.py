@@ -3,6 +3,7 @@ server for the browser tests (browser_support.py)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from gradcam_core import tf_logging
@@ -14,7 +15,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tiny_models  # noqa: E402
-from apptest_support import clear_data_caches, new_app  # noqa: E402
+from apptest_support import clear_data_caches, count_core_calls, new_app  # noqa: E402
 
 from app_ui import pages_folder  # noqa: E402
 
@@ -34,6 +35,12 @@ def app():
     session.run()
     assert not session.exception
     return session
+
+
+@pytest.fixture
+def calls(monkeypatch) -> Counter:
+    """Count engine passes; class_gradients also records how many classes each call asked for."""
+    return count_core_calls(monkeypatch)
 
 
 @pytest.fixture

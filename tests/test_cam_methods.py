@@ -30,16 +30,16 @@ from gradcam_core.cams import (
     contrast_map,
     counterfactual_map,
     grad_cam_all_layers,
-    gradient_image,
     guided_backprop,
     guided_grad_cam,
-    hires_minus_gradcam,
+    normalized_difference,
     supports_cam,
     top_class_maps,
 )
 from gradcam_core.cams.eigen_cam import first_singular_vector
 from gradcam_core.cams.grad_cam_plus_plus import plus_plus_alphas
-from gradcam_core.render import upsample
+from gradcam_core.drawing import gradient_image
+from gradcam_core.resample import upsample
 
 # Dense weights of the ReLU models below, one per cell of the 2 x 2 grid (Flatten order).
 RELU_HEAD = np.array([1.0, -1.0, 2.0, 3.0])
@@ -159,7 +159,7 @@ def test_hires_cam_by_hand(tiny_model, tiny_input):
     np.testing.assert_allclose(r.normalized, [[0.25, 0.5], [0.0, 1.0]], atol=1e-6)
     # Grad-CAM's normalized map here is [[0.25, 1], [0, 0.5]] (see test_grad_cam.py).
     grad = gc.grad_cam(tiny_model, tiny_input, layer="features", class_index=0)
-    np.testing.assert_allclose(hires_minus_gradcam(r, grad), [[0.0, -0.5], [0.0, 0.5]], atol=1e-6)
+    np.testing.assert_allclose(normalized_difference(r, grad), [[0.0, -0.5], [0.0, 0.5]], atol=1e-6)
 
 
 def test_hires_cam_equals_grad_cam_when_gradient_is_spatially_constant(gap_model):
@@ -168,16 +168,16 @@ def test_hires_cam_equals_grad_cam_when_gradient_is_spatially_constant(gap_model
         hires = HiResCAM()(gap_model, x, "features", c)
         grad = GradCAM()(gap_model, x, "features", c)
         np.testing.assert_allclose(hires.raw, grad.raw, rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(hires_minus_gradcam(hires, grad), 0.0, atol=1e-6)
+        np.testing.assert_allclose(normalized_difference(hires, grad), 0.0, atol=1e-6)
 
 
 def test_hires_difference_needs_the_same_layer_and_class(gap_model):
     x = _image(11)
     a = HiResCAM()(gap_model, x, "features", 0)
     with pytest.raises(ValueError, match="same class"):
-        hires_minus_gradcam(a, GradCAM()(gap_model, x, "features", 1))
+        normalized_difference(a, GradCAM()(gap_model, x, "features", 1))
     with pytest.raises(ValueError, match="same layer"):
-        hires_minus_gradcam(a, GradCAM()(gap_model, x, "conv", 0))
+        normalized_difference(a, GradCAM()(gap_model, x, "conv", 0))
 
 
 def test_layer_cam_by_hand(tiny_model, tiny_input):

@@ -12,6 +12,8 @@ import pytest
 import streamlit_server
 from PIL import Image
 
+import gradcam_core as gc
+from gradcam_core.cams import CAM_METHODS, BaseCAM
 from gradcam_core.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,3 +119,71 @@ def test_verbose_lets_tensorflow_print_its_startup_lines(tmp_path):
     assert result.returncode == 2
     assert lines[-1] == "error: File not found: nope.jpg. Check the path."
     assert any("oneDNN" in line for line in lines[:-1])
+
+
+class ChannelSumCAM(BaseCAM):
+    """map = sum_k A^k: every channel weighted 1 (a method made up for this test)."""
+
+    name = "Channel sum"
+    formula = r"L=\mathrm{ReLU}\Big(\sum_k A^k\Big)"
+    note = "Made up by the test: every channel counts the same."
+    uses_gradients = False
+
+    def channel_weights(self, activations, gradients):
+        return np.ones(activations.shape[-1])
+
+
+@pytest.mark.slow
+def test_a_method_added_to_the_registry_is_listed_and_explains(
+    photo, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(CAM_METHODS, "channelsum", ChannelSumCAM)
+    assert main(["methods"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed] == [*CAM_METHODS]
+    assert any(line.startswith("channelsum") and "Channel sum" in line for line in listed)
+    out = tmp_path / "out"
+    assert main(["explain", str(photo), "--method", "channelsum", "--out", str(out)]) == 0
+    # The map, worked out apart from the CLI: the sum of top_relu's channels on the same photo.
+    model = gc.load_model("efficientnet_lite0")
+    x = gc.preprocess("efficientnet_lite0", gc.load_image(photo).image)
+    activations = np.asarray(gc.forward(model, x, ["top_relu"]).activations["top_relu"])
+    np.testing.assert_allclose(
+        np.load(out / "raw.npy"), activations.reshape(7, 7, -1).sum(-1), rtol=1e-4
+    )
+    summary = json.loads((out / "result.json").read_text())
+    assert summary["method"] == "Channel sum" and summary["method_id"] == "channelsum"
+    assert summary["method_settings"] == {} and summary["settings"]["method"] == "channelsum"
+
+
+@pytest.mark.slow
+def test_slow_and_pixel_level_methods_from_the_command_line(photo, tmp_path, capsys):
+    out = tmp_path / "score"
+    args = ["explain", str(photo), "--method", "scorecam", "--layer", "block1a_project_bn"]
+    assert main([*args, "--out", str(out)]) == 0
+    summary = json.loads((out / "result.json").read_text())
+    assert summary["method"] == "Score-CAM" and summary["method_settings"] == {"batch_size": 4}
+    assert np.load(out / "raw.npy").shape == (112, 112)
+    guided = tmp_path / "guided"
+    assert main(["explain", str(photo), "--method", "guided_gradcam", "--out", str(guided)]) == 0
+    assert np.load(guided / "pixel.npy").shape == (224, 224, 3)
+    with Image.open(guided / "pixel.png") as picture:
+        assert picture.size == (90, 60)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "explain",
+                str(photo),
+                "--method",
+                "cam",
+                "--layer",
+                "block5c_add",
+                "--out",
+                str(tmp_path / "cam"),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.startswith("error: CAM does not apply at block5c_add") and err.count("\n") == 1

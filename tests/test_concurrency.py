@@ -32,7 +32,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import gradcam_core as gc
-from app_ui import views
+from app_ui.explain import panels
 from gradcam_core import engine, samples
 
 pytestmark = pytest.mark.slow
@@ -167,7 +167,7 @@ _SHOWN = "_concurrency_test_maps"
 @pytest.fixture
 def recorded_maps(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each session keeps, in its own session_state, the map its page drew."""
-    original = views.stage_panels
+    original = panels.stage_panels
 
     def stage_panels(selection, result):
         st.session_state[_SHOWN] = {
@@ -178,7 +178,7 @@ def recorded_maps(monkeypatch: pytest.MonkeyPatch) -> None:
         }
         return original(selection, result)
 
-    monkeypatch.setattr(views, "stage_panels", stage_panels)
+    monkeypatch.setattr(panels, "stage_panels", stage_panels)
 
 
 @pytest.fixture

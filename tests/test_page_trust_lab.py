@@ -11,7 +11,7 @@ from apptest_support import (
     new_app,
 )
 
-from app_ui.trust import faithfulness, hiding, localization
+from app_ui.trust_lab import faithfulness, hiding, localization
 from gradcam_core.samples import load_sample
 
 pytestmark = pytest.mark.slow

@@ -93,6 +93,17 @@ def class_score(
 
 
 @dataclass(frozen=True)
+class SectionText:
+    """What a page section says about a method: heading, introduction, and a sentence for its
+    special case (``{layer}`` is filled in), or its pictures' captions."""
+
+    heading: str
+    text: str
+    special: str = ""
+    captions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LayerInputs:
     """What a method may use at one layer of one image, for the classes asked."""
 
@@ -117,8 +128,9 @@ class BaseCAM:
     """A CAM method: per-channel weights w_k from one layer's A (h, w, k); map = sum_k w_k A^k.
 
     A method declares what it is in class variables (name, formula, note, uses_gradients,
-    pixel_level, cost, signed_rule, empty_note, gradcam_equivalence) and where it applies
-    (``unsupported_reason``); its constructor options are its dataclass fields (``options``).
+    pixel_level, cost and work_unit, signed_rule, empty_note, gradcam_equivalence,
+    difference_section, pixel_section), where it applies (``unsupported_reason``) and what a slow
+    one costs (``work``); its constructor options are its dataclass fields (``options``).
     It overrides one hook for its weights: ``channel_weights`` when they come from A and dy^c/dA
     of one class, or ``class_weights`` when they need the model (CAM, Score-CAM); and
     ``weighted_map`` when its map is not a weighted sum of whole channels.
@@ -134,11 +146,23 @@ class BaseCAM:
     signed_rule: ClassVar[str] = ""  # what it does where A has negative values, if not as written
     empty_note: ClassVar[str] = "no positive evidence for {class_name} at this layer"
     gradcam_equivalence: ClassVar[str] = ""  # set when the map is Grad-CAM's up to scale: why
+    work_unit: ClassVar[str] = ""  # what each of a slow method's forward passes runs on
+
+    # Set when the Methods page should show this map minus Grad-CAM's, and say what it means.
+    difference_section: ClassVar[SectionText | None] = None
+    # A pixel-level method's section: heading and introduction, and its three pictures' captions.
+    pixel_section: ClassVar[SectionText | None] = None
 
     @classmethod
     def unsupported_reason(cls, model: keras.Model, layer: str) -> str | None:
         """None when the method applies to this model and layer, else why not (one line)."""
         return None
+
+    @classmethod
+    def work(cls, channels: int) -> tuple[int, int]:
+        """A slow method's forward passes at a layer of ``channels`` channels (each one a
+        ``work_unit``), and how many go in one batch; 0 passes: a fast method, run unasked."""
+        return 0, 1
 
     @classmethod
     def options(cls) -> tuple[dataclasses.Field, ...]:
@@ -152,6 +176,10 @@ class BaseCAM:
         raise NotImplementedError(
             f"{type(self).__name__} must define channel_weights or class_weights"
         )
+
+    def from_gradcam(self, model: keras.Model, x: np.ndarray, gradcam: CamResult):
+        """A pixel-level method's image-sized result built on a layer map (``pixel_level``)."""
+        raise NotImplementedError(f"{type(self).__name__} is not a pixel-level method.")
 
     def class_weights(self, inputs: LayerInputs) -> list[np.ndarray | None]:
         """The weights of each class asked: ``channel_weights`` of A and that class's gradient."""
@@ -279,3 +307,22 @@ class BaseCAM:
     ) -> CamResult:
         """The map for one image (1, H, W, C), one layer and one class."""
         return self.for_classes(model, x, layer, [class_index], score)[0]
+
+
+def normalized_difference(result: CamResult, reference: CamResult) -> np.ndarray:
+    """result.normalized − reference.normalized, in [−1, 1], for the same layer and class.
+
+    Both maps are divided by their own peaks, so the difference is about where each method puts
+    its attention, not about their scales: negative cells are where the reference puts attention
+    that the method does not, positive cells where the method concentrates it.
+    """
+    if result.raw.shape != reference.raw.shape or result.layer != reference.layer:
+        raise ValueError(
+            f"Compare maps of the same layer: got {result.layer} {result.raw.shape} and "
+            f"{reference.layer} {reference.raw.shape}."
+        )
+    if result.class_index != reference.class_index:
+        raise ValueError(
+            f"Compare maps of the same class: got {result.class_index} and {reference.class_index}."
+        )
+    return (result.normalized.astype(np.float64) - reference.normalized).astype(np.float32)

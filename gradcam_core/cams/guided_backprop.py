@@ -21,8 +21,8 @@ import tensorflow as tf
 from .. import engine
 from ..engine import Score
 from ..modifiers import logits_view
-from ..render import Interpolation, upsample
-from .base import CamResult
+from ..resample import Interpolation, upsample
+from .base import CamResult, SectionText
 from .grad_cam import GradCAM
 
 _RELU_ACTIVATIONS = (keras.activations.relu, keras.activations.relu6)
@@ -92,13 +92,6 @@ def guided_grad_cam(
     return GuidedResult(guided=guided, guided_gradcam=guided * mask[..., None], gradcam=gradcam)
 
 
-def gradient_image(gradient: np.ndarray, contrast: float = 0.1) -> np.ndarray:
-    """uint8 image of a signed gradient: 0.5 + contrast (g - mean) / (std + 1e-5), clipped."""
-    g = np.asarray(gradient, dtype=np.float64)
-    g = (g - g.mean()) / (g.std() + 1e-5)
-    return np.rint(np.clip(0.5 + contrast * g, 0.0, 1.0) * 255.0).astype(np.uint8)
-
-
 class GuidedGradCAM(GradCAM):
     """Guided Grad-CAM = guided backprop ⊙ up(Grad-CAM): pixel-level, class-discriminative.
 
@@ -117,6 +110,28 @@ class GuidedGradCAM(GradCAM):
         "gradient with negative gradients stopped at every ReLU): pixel detail, still "
         "class-specific."
     )
+
+    pixel_section = SectionText(
+        "Pixel level: Guided Backprop and Guided Grad-CAM",
+        "CAM maps are as coarse as the layer's grid. **Guided backpropagation** is the gradient "
+        "of the score with respect to the *pixels*, letting only positive gradients back "
+        "through each ReLU: sharp edges, but hardly class-specific. Multiplying it by the "
+        "upsampled Grad-CAM map keeps the detail *inside* the region of the class.",
+        captions=("Guided Backprop ∂y^c/∂X (guided)", "× Grad-CAM, upsampled", "= Guided Grad-CAM"),
+    )
+
+    def from_gradcam(
+        self,
+        model: keras.Model,
+        x: np.ndarray,
+        gradcam: CamResult,
+        interpolation: Interpolation = "bilinear",
+    ) -> GuidedResult:
+        """Guided backprop G and G ⊙ up(L_Grad-CAM), reusing an already computed Grad-CAM map."""
+        guided = guided_backprop(model, x, gradcam.class_index, gradcam.score_kind)
+        height, width = guided.shape[:2]
+        mask = upsample(gradcam.normalized, height, width, interpolation)
+        return GuidedResult(guided=guided, guided_gradcam=guided * mask[..., None], gradcam=gradcam)
 
     def guided(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import BaseCAM, CamResult
+from .base import BaseCAM, SectionText
 
 
 class HiResCAM(BaseCAM):
@@ -22,6 +22,18 @@ class HiResCAM(BaseCAM):
         "gradient first, so every cell keeps exactly its own contribution to the score."
     )
 
+    difference_section = SectionText(
+        "Where does gradient averaging spread the attention?",
+        "Grad-CAM first **averages** each channel's gradient over the grid, then multiplies: a "
+        "channel that matters in one place lends its weight to every cell where it is active. "
+        "HiResCAM keeps the gradient **cell by cell**. Their difference shows the spread: "
+        "**blue** cells get attention from Grad-CAM only, **red** cells are where HiResCAM "
+        "concentrates it.",
+        "The two maps are identical at {layer}: this layer is pooled straight into "
+        "the classifier, so the gradient is the same in every cell and averaging it changes "
+        "nothing. Pick an earlier layer in the sidebar to see them differ.",
+    )
+
     def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> None:
         """No per-channel weights: the weight is per cell, g^k_ij."""
         return None
@@ -30,24 +42,3 @@ class HiResCAM(BaseCAM):
         self, activations: np.ndarray, gradients: np.ndarray | None, weights: np.ndarray | None
     ) -> np.ndarray:
         return (gradients * activations).sum(axis=2)
-
-
-def hires_minus_gradcam(hires: CamResult, gradcam: CamResult) -> np.ndarray:
-    """HiResCAM.normalized − GradCAM.normalized, in [−1, 1], for the same layer and class.
-
-    Both normalized maps (each divided by its own peak) are compared, so the difference is
-    about where each method puts its attention, not about their scales. Negative cells are where
-    Grad-CAM's averaging of the gradient over the grid spreads attention that HiResCAM does not
-    give; positive cells are where HiResCAM's cell-wise gradients concentrate it. It is 0 everywhere
-    when the gradient is spatially constant, because then the two maps are equal.
-    """
-    if hires.raw.shape != gradcam.raw.shape or hires.layer != gradcam.layer:
-        raise ValueError(
-            f"Compare maps of the same layer: got {hires.layer} {hires.raw.shape} and "
-            f"{gradcam.layer} {gradcam.raw.shape}."
-        )
-    if hires.class_index != gradcam.class_index:
-        raise ValueError(
-            f"Compare maps of the same class: got {hires.class_index} and {gradcam.class_index}."
-        )
-    return (hires.normalized.astype(np.float64) - gradcam.normalized).astype(np.float32)

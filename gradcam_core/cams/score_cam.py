@@ -11,7 +11,7 @@ from scipy.special import softmax
 
 from .. import engine
 from ..engine import Score
-from ..render import upsample
+from ..resample import upsample
 from .base import BaseCAM, LayerInputs
 
 Progress = Callable[[float], None]
@@ -24,7 +24,7 @@ DEFAULT_BATCH_SIZE = 4
 def channel_masks(activations: np.ndarray, height: int, width: int, channels: range) -> np.ndarray:
     """H^k = (up(A^k) - min) / (max - min) for the given channels, (n, H, W) in [0, 1].
 
-    Upsampling is bilinear with half-pixel centres (``render.upsample``, as every map in the
+    Upsampling is bilinear with half-pixel centres (``resample.upsample``, as every map in the
     app); pytorch-grad-cam aligns corners instead. A constant channel has no spatial information
     and gets an all-zero mask (pytorch-grad-cam's 0 / (0 + 1e-8) gives the same).
     """
@@ -107,6 +107,12 @@ class ScoreCAM(BaseCAM):
     )
     uses_gradients = False
     cost = "one forward pass per channel"
+    work_unit = "masked photos"
+
+    @classmethod
+    def work(cls, channels: int) -> tuple[int, int]:
+        """One masked photo per channel, DEFAULT_BATCH_SIZE to a forward pass."""
+        return channels, DEFAULT_BATCH_SIZE
 
     def class_weights(self, inputs: LayerInputs) -> list[np.ndarray]:
         """The softmax over channels of the masked scores, for each class (one set of passes)."""

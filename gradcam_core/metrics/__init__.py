@@ -1,4 +1,5 @@
-"""Trust checks of a saliency map, without Streamlit: faithfulness, sanity and localization.
+"""Measures of a saliency map, without Streamlit: faithfulness, sanity, localization, the
+evidence a signed map holds, and verdicts against baselines.
 
 import gradcam_core.metrics as gm
 curve = gm.deletion_curve(model, pixels, preprocess, cam.normalized, class_index)
@@ -7,6 +8,13 @@ scores = gm.localize(cam.normalized, box, (width, height))
 """
 
 from .baselines import edge_saliency, grey, random_saliency
+from .evidence import (
+    DifferenceSummary,
+    EvidenceBalance,
+    evidence_balance,
+    max_abs_difference,
+    summarize_difference,
+)
 from .faithfulness import (
     SUBSTRATES,
     ConfidenceChange,
@@ -19,6 +27,7 @@ from .faithfulness import (
     confidence_change,
     deletion_curve,
     explanation_map,
+    hidden_pixels,
     hide_top,
     insertion_curve,
     perturbation_curve,
@@ -32,6 +41,7 @@ from .localization import (
     box_area,
     box_mass_share,
     check_box,
+    flat_share,
     iou,
     localize,
     mass_share,
@@ -53,18 +63,37 @@ from .sanity import (
     similarity,
     spearman,
     ssim,
+    steps_to_show,
+)
+from .verdicts import (
+    SANITY_LIMIT,
+    TIE_MARGIN,
+    CascadeSummary,
+    Comparison,
+    CurveKind,
+    Outcome,
+    compare_auc,
+    summarize_cascade,
 )
 
 __all__ = [
     "BOX_THRESHOLD",
     "REINITS",
+    "SANITY_LIMIT",
     "SUBSTRATES",
+    "TIE_MARGIN",
     "Box",
     "CascadeResult",
+    "CascadeSummary",
+    "Comparison",
     "ConfidenceChange",
     "Curve",
+    "CurveKind",
+    "DifferenceSummary",
+    "EvidenceBalance",
     "LayerGroup",
     "Localization",
+    "Outcome",
     "RandomizationStep",
     "Reinit",
     "Similarity",
@@ -77,17 +106,22 @@ __all__ = [
     "cascading_randomization",
     "check_box",
     "class_probabilities",
+    "compare_auc",
     "confidence_change",
     "deletion_curve",
     "edge_saliency",
+    "evidence_balance",
     "explanation_map",
+    "flat_share",
     "grey",
+    "hidden_pixels",
     "hide_top",
     "insertion_curve",
     "iou",
     "layer_groups",
     "localize",
     "mass_share",
+    "max_abs_difference",
     "peak_location",
     "perturbation_curve",
     "pixel_ranks",
@@ -97,7 +131,10 @@ __all__ = [
     "similarity",
     "spearman",
     "ssim",
+    "steps_to_show",
     "substrate_image",
+    "summarize_cascade",
+    "summarize_difference",
     "threshold_box",
     "upsample_to_image",
 ]

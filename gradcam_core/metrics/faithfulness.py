@@ -25,7 +25,7 @@ from scipy import ndimage, special
 
 from .. import engine
 from ..modifiers import logits_view
-from ..render import upsample
+from ..resample import upsample
 from .baselines import check_pixels
 
 Substrate = Literal["blur", "grey"]
@@ -279,3 +279,21 @@ def average_drop_and_increase(changes: Sequence[ConfidenceChange]) -> tuple[floa
     drop = 100.0 * float(np.mean([c.drop for c in changes]))
     increase = 100.0 * float(np.mean([c.increased for c in changes]))
     return drop, increase
+
+
+def hidden_pixels(
+    pixels: np.ndarray,
+    saliency: np.ndarray,
+    fraction: float,
+    substrate: Substrate = "blur",
+    seed: int = 0,
+) -> np.ndarray:
+    """The image hide_top predicts on: its top ``fraction`` of pixels from the substrate (uint8)."""
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"The fraction to hide must be in [0, 1], got {fraction}.")
+    image = np.asarray(pixels, dtype=np.float64)
+    height, width = image.shape[:2]
+    ranks = pixel_ranks(saliency, height, width, seed)
+    base = substrate_image(image, substrate)
+    hidden = perturb(image, base, ranks, round(fraction * height * width), "deletion")
+    return np.clip(np.rint(hidden), 0, 255).astype(np.uint8)

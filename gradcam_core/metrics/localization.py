@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from ..render import upsample
+from ..resample import upsample
 
 Box = tuple[int, int, int, int]  # (x0, y0, x1, y1), x1 and y1 exclusive
 BOX_THRESHOLD = 0.15  # share of the map's maximum that the Grad-CAM paper's box keeps
@@ -205,3 +205,9 @@ def localize(
         predicted_box=predicted,
         iou=0.0 if predicted is None else iou(predicted, reference),
     )
+
+
+def flat_share(box: Box, image_size: tuple[int, int]) -> float:
+    """The box's share of the photo: the mass a flat map would put inside it."""
+    width, height = image_size
+    return box_area(box) / (width * height)

@@ -344,3 +344,10 @@ def cascading_randomization(
         del copy
         release_memory()  # the copy and its compiled passes, back to the system
     return CascadeResult(layer, int(class_index), original, edge, tuple(steps))
+
+
+def steps_to_show(count: int, wanted: int) -> list[int]:
+    """Up to ``wanted`` step indices spread evenly over 0..count-1, first and last included."""
+    if count < 1 or wanted < 1:
+        return []
+    return sorted({int(i) for i in np.rint(np.linspace(0, count - 1, min(wanted, count)))})

@@ -1,0 +1,37 @@
+"""The sample gallery under the Grad-CAM page: thumbnails of the bundled photos to explain."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gradcam_core import samples
+
+from .. import cache
+from ..controls import Selection
+
+
+def _use_sample(sample_id: str) -> None:
+    st.session_state["sample"] = sample_id
+
+
+def sample_gallery(selection: Selection) -> None:
+    """Thumbnails of the bundled photos; a click explains that photo."""
+    with st.expander("Sample photos", expanded=False):
+        if selection.sample_id is None:
+            st.caption("Your own photo is shown; remove it from the uploader to use these.")
+        ids = samples.sample_ids()
+        columns = st.columns(len(ids))
+        for column, sample_id in zip(columns, ids, strict=True):
+            sample = samples.get_sample(sample_id)
+            column.image(
+                cache.thumbnail(sample_id),
+                caption=sample.title,
+                alt=f"Sample photo: {sample.title}",
+            )
+            column.button(
+                "Explain",
+                key=f"use_sample_{sample_id}",
+                on_click=_use_sample,
+                args=(sample_id,),
+                disabled=sample_id == selection.sample_id or selection.sample_id is None,
+            )

@@ -1,0 +1,193 @@
+"""Sanity: cascading model randomization, top layer first (Adebayo et al. 2018).
+
+A cascade takes seconds to minutes: it runs only when asked, behind a progress bar that counts
+the randomized groups, and is kept for every session in ``CASCADES``. A session shows again, on
+its reruns, the cascades it asked for.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import streamlit as st
+
+import gradcam_core as gc
+import gradcam_core.metrics as gm
+from gradcam_core import drawing
+from gradcam_core.metrics.sanity import DEFAULT_MAX_STEPS
+from gradcam_core.modifiers import logits_view
+
+from .. import cache
+from ..controls import Selection
+from ..progress import Kept, ProgressBar
+from . import charts
+from .inputs import model_pixels, preprocess
+
+KEPT_CASCADES = 16  # each holds a map per step: at most a few MB at early layers
+_REQUESTED = "_trust_cascades"  # session: the cascades asked for, shown again on reruns
+WAITING = "Another session is randomizing this same model; its result will appear here…"
+
+NOTE = (
+    "On a copy of the model (the original is never touched), groups of layers are "
+    "re-initialized cumulatively from the logits down (Adebayo et al. 2018). After each step the "
+    "map is recomputed and compared with the original: Spearman rank correlation ρ and SSIM "
+    "(1 = identical). A map that explains the model should change; the edge map never looks at "
+    "the model, stays at 1, and shows what failing this test looks like."
+)
+BUTTON_HELP = (
+    "Each step re-initializes one more group of layers and recomputes the map. The first step "
+    "also copies the model and compiles its passes; from then on the bar estimates the time "
+    "left on this machine. The result is kept for everyone using this server."
+)
+
+
+class CascadeKey(NamedTuple):
+    """Everything a cascading randomization depends on."""
+
+    digest: str
+    model: str
+    layer: str
+    class_index: int
+    score: str
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """A cascading randomization and the seconds it took when it ran."""
+
+    result: gm.CascadeResult
+    seconds: float
+
+
+CASCADES: Kept[CascadeKey, Cascade] = Kept(KEPT_CASCADES)
+
+
+def cascade_key(selection: Selection) -> CascadeKey:
+    """The cascade of the current photo, model, layer, class and score."""
+    return CascadeKey(
+        selection.digest,
+        selection.model_name,
+        selection.layer.name,
+        selection.target,
+        selection.score,
+    )
+
+
+def cascade_requested(key: CascadeKey) -> bool:
+    """Was this cascade run in this session (so it is shown again after a rerun)?"""
+    return key in st.session_state.get(_REQUESTED, set())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def step_count(model_name: str) -> int:
+    """How many groups of layers the cascade randomizes, one step each."""
+    return len(gm.layer_groups(logits_view(cache.load_model(model_name)), DEFAULT_MAX_STEPS))
+
+
+def _run(selection: Selection, key: CascadeKey, bar: ProgressBar) -> Cascade:
+    """The cascade, reporting each step on the bar and letting other sessions run between."""
+
+    def report(done: int, total: int) -> None:
+        bar.show(done, f"Randomized {done} of {total} groups of layers")
+        cache.let_others_run()
+
+    pixels = model_pixels(selection.digest, selection.model_name, selection.photo.image)
+    start = time.perf_counter()
+    with gc.TF_LOCK:
+        result = gm.cascading_randomization(
+            selection.model,
+            pixels,
+            preprocess(key.model),
+            key.layer,
+            key.class_index,
+            score=key.score,  # type: ignore[arg-type]
+            progress=report,
+        )
+    return Cascade(result, time.perf_counter() - start)
+
+
+def cascade(selection: Selection, key: CascadeKey) -> Cascade:
+    """Cascading randomization, kept; when it runs, a progress bar follows its steps."""
+    st.session_state.setdefault(_REQUESTED, set()).add(key)
+    kept = CASCADES.get(key)
+    if kept is not None:
+        return kept
+    bar = ProgressBar(step_count(key.model))
+    bar.show(0, "Copying the model and compiling its passes")
+    run, _ = CASCADES.get_or_compute(
+        key, lambda: _run(selection, key, bar), waiting=lambda: bar.note(WAITING)
+    )
+    bar.clear()
+    return run
+
+
+def cascade_strip(selection: Selection, result: gm.CascadeResult, count: int = 5) -> None:
+    """The original map and a few randomized ones over the photo, side by side."""
+    photo = drawing.preview(selection.photo.image, 480 if selection.presenter else 320)
+    picks = gm.steps_to_show(len(result.steps), count)
+    columns = st.columns(len(picks) + 1)
+    columns[0].image(
+        gc.overlay(photo, result.original, selection.cmap, selection.opacity),
+        caption="original model",
+    )
+    for column, index in zip(columns[1:], picks, strict=True):
+        step = result.steps[index]
+        note = "empty map" if step.empty else f"ρ = {step.cam_similarity.spearman:.2f}"
+        column.image(
+            gc.overlay(photo, step.cam, selection.cmap, selection.opacity),
+            caption=f"down to {step.name} ({note})",
+        )
+
+
+def cascade_verdict(result: gm.CascadeResult) -> None:
+    """Pass or warn, in words, from the Spearman curve."""
+    summary = gm.summarize_cascade(result.spearman, [s.empty for s in result.steps])
+    if not result.original.any():
+        st.info(
+            "The intact model's map is already empty, so there is nothing to compare: run this "
+            "check on a class with positive evidence.",
+            icon=":material/info:",
+        )
+    elif summary.survives:
+        st.warning(
+            f"Part of the map survives the randomization: |ρ| reaches {summary.largest:.2f}. A "
+            "map that stays similar when the weights are destroyed explains the image more than "
+            "the model.",
+            icon=":material/warning:",
+        )
+    else:
+        first = "is empty" if result.steps[0].empty else f"has ρ = {summary.first:.2f}"
+        st.success(
+            f"Grad-CAM passes: after the first step its map {first}, and no step reaches "
+            f"|ρ| = {gm.SANITY_LIMIT:g}. It depends on the learned weights, as it "
+            "should; the edge map stays at 1 whatever happens to the model.",
+            icon=":material/check_circle:",
+        )
+    if summary.empty_steps:
+        st.caption(
+            f"{summary.empty_steps} of {len(result.steps)} steps left no positive evidence (✕ on "
+            "the chart): the map is all zeros, Spearman is undefined and the line has a gap."
+        )
+
+
+def section(selection: Selection) -> None:
+    """The randomization button; once run (or kept), the chart, verdict and map strip."""
+    st.caption(NOTE)
+    key = cascade_key(selection)
+    steps = step_count(selection.model_name)
+    label = f"Randomize the model ({steps} steps)"
+    clicked = st.button(label, key="trust_randomize", help=BUTTON_HELP)
+    if not (clicked or cascade_requested(key)):
+        return
+    run = cascade(selection, key)
+    st.altair_chart(
+        charts.cascade_chart(run.result, selection.presenter),
+        width="stretch",
+        height=charts.chart_height(selection.presenter),
+    )
+    cascade_verdict(run.result)
+    cascade_strip(selection, run.result)
+    timing = f"; computed in {run.seconds:.1f} s, cached afterwards" if run.seconds else ""
+    st.caption(f"{len(run.result.steps)} steps{timing}.")
