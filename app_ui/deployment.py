@@ -24,7 +24,7 @@ CLOUD_SOURCE_ROOT = Path("/mount/src")
 CLOUD_HOME = Path("/home/appuser")
 # Models whose weights are larger than this do not fit the low-memory mode: the model, the Trust
 # lab's randomized copy and the work of a page would pass the 2.5 GB the mode keeps under
-# (README, "Memory": VGG16 and VGG19, 528 and 549 MB).
+# (docs/memory.md: VGG16 and VGG19, 528 and 549 MB).
 LOW_MEMORY_MODEL_LIMIT_MB = 200.0
 
 _TRUE = ("1", "true", "yes", "on")

@@ -1,4 +1,4 @@
-"""Peak resident memory of the app, page by page, for each model: the README's memory table.
+"""Peak resident memory of the app, page by page, for each model: docs/memory.md's table.
 
 Each scenario runs in a fresh process (so one model's memory never counts against another's),
 drives app.py through Streamlit's AppTest the way a visitor would (every page, and the buttons

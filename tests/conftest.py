@@ -65,3 +65,25 @@ def gap_model() -> keras.Model:
 def server() -> Iterator[str]:
     """`streamlit run app.py` on localhost for a module's browser tests; yields its URL."""
     yield from browser_support.running_app()
+
+
+# --- time per group: the suite's cost, file by file, printed at the end of every run ----------
+
+_SECONDS_PER_FILE: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add each phase's duration (setup, call, teardown) to its test file's total."""
+    path = report.nodeid.split("::", 1)[0]
+    _SECONDS_PER_FILE[path] = _SECONDS_PER_FILE.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The slowest files first, with their share of the run, so CI's log shows where time goes."""
+    total = sum(_SECONDS_PER_FILE.values())
+    if total < 60:  # a quick selection: nothing worth reporting
+        return
+    terminalreporter.section("time per test file")
+    for path, seconds in sorted(_SECONDS_PER_FILE.items(), key=lambda item: -item[1])[:25]:
+        terminalreporter.write_line(f"{seconds:8.1f} s {seconds / total:6.1%}  {path}")
+    terminalreporter.write_line(f"{total:8.1f} s in all ({len(_SECONDS_PER_FILE)} files)")

@@ -50,6 +50,6 @@ def test_installed_engine_explains_a_bundled_sample_from_another_folder(tmp_path
     explained = _run(explain, elsewhere, env)
     assert explained.returncode == 0, explained.stderr[-2000:]
     result = json.loads((out / "result.json").read_text())
-    assert result["top_k"][0]["index"] == 967  # espresso, as README states for this photo
+    assert result["top_k"][0]["index"] == 967  # espresso, as docs/models.md states for this photo
     assert (out / "overlay.png").stat().st_size > 0
     assert not list(elsewhere.iterdir())  # nothing written where it ran

@@ -74,4 +74,3 @@ def method_grid(view: MethodsView) -> None:
     for cell, method_id in zip(cells, shown, strict=True):
         with cell:
             method_card(view, method_id)
-
