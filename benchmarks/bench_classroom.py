@@ -11,11 +11,12 @@ For each N, on a fresh `streamlit run app.py` (on a free localhost port):
   2. one light visit alone: the reference (its overlay's bytes, what a visit sends);
   3. N students open the same link at the same moment, as light clients; each stays connected
      until all are done. Per N: the server's CPU seconds per visit (from /proc/<pid>/stat,
-     every thread, static files and media included), p50/p95/max seconds from a student's first
-     request to their overlay's bytes received, the server's resident memory with the N
-     sessions connected (growth over the arrival, and the peak's), what one visit received
-     (websocket messages and bytes, elements, media and static files), and whether every
-     student got the reference's bytes;
+     every thread, static files and media included; and the main thread's part, the event loop
+     that serves files and websockets, while scripts run in threads of their own), p50/p95/max
+     seconds from a student's first request to their overlay's bytes received, the server's
+     resident memory with the N sessions connected (growth over the arrival, and the peak's),
+     what one visit received (websocket messages and bytes, elements, media and static files),
+     and whether every student got the reference's bytes;
   4. N fetches of the static files alone: their share of the server's CPU.
 
 Students are light clients (tests/streamlit_client.py), not browsers: a Chromium tab costs about
@@ -67,9 +68,10 @@ TIMEOUT_S = 900.0
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far, all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User + system CPU seconds of a process so far, all its threads (or only ``thread``)."""
+    stat = Path(f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
@@ -109,6 +111,7 @@ class Arrival:
     cold_cpu_s: float  # the server's CPU seconds by then
     lone_s: float  # one light visit alone, first request to done
     cpu_per_visit_s: float
+    loop_cpu_per_visit_s: float  # the server's main thread: its event loop (HTTP, websockets)
     static_cpu_per_visit_s: float
     p50_s: float
     p95_s: float
@@ -117,7 +120,7 @@ class Arrival:
     rss_growth_mb: float  # with the N sessions connected, over the arrival
     peak_growth_mb: float  # the peak resident memory during the arrival, over before
     client_cpu_per_visit_s: float
-    identical: int  # students whose done bytes are the lone visit's
+    identical: int | None  # students whose done bytes are the lone visit's (None: no bytes)
     teacher_identical: bool  # the lone light visit got the bytes Chromium drew
     problems: list[str]
     visit: dict  # what the lone visit received (counts)
@@ -142,6 +145,11 @@ class Server:
 
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
+
+    def loop_cpu(self) -> float:
+        """The main thread's CPU: the event loop serving files and websockets (scripts and file
+        reads run in other threads)."""
+        return cpu_seconds(self.pid, self.pid)
 
     def rss_mb(self) -> float:
         return status_kb("VmRSS", self.pid) / 1024
@@ -171,19 +179,31 @@ def teacher_visit(playwright, url: str, page_path: str, query: str, done: Done) 
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     initial: list[str] = []
     lazy: list[str] = []
+    missing: set[str] = set()
     socket_open = threading.Event()
     origin = urlsplit(url).netloc
 
+    def same_origin_path(address: str) -> str | None:
+        parts = urlsplit(address)
+        if parts.netloc != origin or parts.path.startswith("/media/"):
+            return None
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
     def requested(request) -> None:
-        parts = urlsplit(request.url)
-        if request.method != "GET" or parts.netloc != origin or parts.path.startswith("/media/"):
+        path = same_origin_path(request.url)
+        if request.method != "GET" or path is None:
             return
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
         where = lazy if socket_open.is_set() else initial
         if path not in initial and path not in lazy:
             where.append(path)
 
+    def answered(response) -> None:
+        path = same_origin_path(response.url)
+        if path is not None and response.status != 200:
+            missing.add(path)
+
     page.on("request", requested)
+    page.on("response", answered)
     page.on("websocket", lambda ws: socket_open.set())
     page.goto(link(url, page_path, query), wait_until="commit")
     source = ""
@@ -199,17 +219,22 @@ def teacher_visit(playwright, url: str, page_path: str, query: str, done: Done) 
         ).json_value()
     elif done.kind == "element":
         page.get_by_text(done.text).first.wait_for(timeout=TIMEOUT_S * 1000)
-    else:
+    else:  # the page has drawn something and the script is not running
+        page.locator("[data-testid='stMain'] [data-testid='stElementContainer']").first.wait_for(
+            timeout=TIMEOUT_S * 1000
+        )
         wait_for_script(page, int(TIMEOUT_S * 1000))
     done_at = time.perf_counter()
-    wait_for_script(page, int(TIMEOUT_S * 1000))
+    for _ in range(2):  # a page may run its script again at once (see app_ui.pages_folder)
+        wait_for_script(page, int(TIMEOUT_S * 1000))
+        page.wait_for_timeout(1000)
     page.wait_for_load_state("networkidle")
     browser.close()
     digest = None
     if source:
         status, body, _ = Http(url).get(urlsplit(source).path)
         digest = hashlib.sha256(body).hexdigest() if status == 200 else None
-    return done_at, PageFiles(tuple(initial), tuple(lazy)), digest
+    return done_at, PageFiles(tuple(initial), tuple(lazy), frozenset(missing)), digest
 
 
 def arrive(url: str, page: str, query: str, files: PageFiles, done: Done, n: int) -> list[Visit]:
@@ -299,14 +324,14 @@ def measure(playwright, name: str, root: Path, n: int, args: argparse.Namespace)
 
         rss_before = server.rss_mb()
         server.reset_peak()
-        cpu_before, own_before = server.cpu(), own_cpu_seconds()
+        cpu_before, loop_before, own_before = server.cpu(), server.loop_cpu(), own_cpu_seconds()
         if args.py_spy:
             profile = py_spy(server.pid, args.py_spy / f"students-{name}-{n}.txt")
         visits = arrive(server.url, args.page, args.query, files, done, n)
         client_cpu = own_cpu_seconds() - own_before
         wait_quiet(server.pid)
         stop_py_spy(profile)
-        cpu_after = server.cpu()
+        cpu_after, loop_after = server.cpu(), server.loop_cpu()
         rss_connected, peak = server.rss_mb(), server.peak_mb()
         for visit in visits:
             visit.close()
@@ -332,6 +357,7 @@ def measure(playwright, name: str, root: Path, n: int, args: argparse.Namespace)
         cold_cpu_s=cold_cpu,
         lone_s=reference.seconds or math.nan,
         cpu_per_visit_s=(cpu_after - cpu_before) / n,
+        loop_cpu_per_visit_s=(loop_after - loop_before) / n,
         static_cpu_per_visit_s=static_cpu / n,
         p50_s=percentile(seconds, 0.5),
         p95_s=percentile(seconds, 0.95),
@@ -340,7 +366,9 @@ def measure(playwright, name: str, root: Path, n: int, args: argparse.Namespace)
         rss_growth_mb=rss_connected - rss_before,
         peak_growth_mb=peak - rss_before,
         client_cpu_per_visit_s=client_cpu / n,
-        identical=sum(r.digest is not None and r.digest == reference.digest for r in received),
+        identical=sum(r.digest == reference.digest for r in received)
+        if reference.digest is not None
+        else None,
         teacher_identical=teacher_digest is None or teacher_digest == reference.digest,
         problems=problems,
         visit=counts(reference),
@@ -360,10 +388,12 @@ def report(arrival: Arrival) -> None:
     v = a.visit
     print(
         f"{a.checkout:6s} N={a.students:2d}  server CPU/visit {a.cpu_per_visit_s:5.2f} s "
-        f"(static files {a.static_cpu_per_visit_s:4.2f})  to done p50 {a.p50_s:5.1f}  "
+        f"(event loop {a.loop_cpu_per_visit_s:4.2f}; static files alone "
+        f"{a.static_cpu_per_visit_s:4.2f})  to done p50 {a.p50_s:5.1f}  "
         f"p95 {a.p95_s:5.1f}  max {a.max_s:5.1f} s  RSS +{a.rss_growth_mb:4.0f} MB "
         f"(peak +{a.peak_growth_mb:.0f}, from {a.rss_before_mb:.0f})  "
-        f"identical {a.identical}/{a.students}  client CPU/visit {a.client_cpu_per_visit_s:.3f} s  "
+        f"identical {'n/a' if a.identical is None else a.identical}/{a.students}  "
+        f"client CPU/visit {a.client_cpu_per_visit_s:.3f} s  "
         f"load {a.load_before:.1f}->{a.load_after:.1f}"
     )
     print(
@@ -436,7 +466,8 @@ def main() -> int:
         ratios(arrivals)
     if args.json:
         args.json.write_text(json.dumps([asdict(a) for a in arrivals], indent=2))
-    return 1 if any(a.problems or a.identical < a.students for a in arrivals) else 0
+    failed = [a for a in arrivals if a.problems or a.identical not in (None, a.students)]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -60,10 +60,15 @@ class Done:
 
 @dataclass(frozen=True)
 class PageFiles:
-    """The static files a browser fetched for a page: before its websocket opened, and after."""
+    """The static files a browser fetched for a page: before its websocket opened, and after.
+
+    ``missing``: those the browser got no 200 for (on a page's own URL it looks for
+    ``/<page>/_stcore/health`` first, and gets a 404).
+    """
 
     initial: tuple[str, ...]
     lazy: tuple[str, ...]
+    missing: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -207,7 +212,7 @@ class Visit:
                 self.received.problems.append(f"GET {path}: {error!r}")
                 return
             with self._counts:
-                if status != 200:
+                if status != 200 and path not in self.files.missing:
                     self.received.problems.append(f"GET {path}: HTTP {status}")
                 if counted_as == "static":
                     self.received.static_files += 1
