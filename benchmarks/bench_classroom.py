@@ -264,7 +264,7 @@ def arrive(url: str, page: str, query: str, files: PageFiles, done: Done, n: int
 def static_only(url: str, files: PageFiles, n: int) -> None:
     """N visitors fetching the page's static files and nothing else."""
     clients = [Http(url) for _ in range(n)]
-    futures = [c.submit(p) for c in clients for p in (*files.initial, *files.lazy)]
+    futures = [c.pool.submit(c.get, p) for c in clients for p in (*files.initial, *files.lazy)]
     for future in futures:
         future.result()
     for client in clients:

@@ -157,9 +157,6 @@ class Http:
                     raise
         raise AssertionError("unreachable")
 
-    def submit(self, path: str) -> Future:
-        return self.pool.submit(self.get, path)
-
     def close(self) -> None:
         self.pool.shutdown(wait=True)
         with self._lock:
@@ -205,12 +202,15 @@ class Visit:
         self._counts = threading.Lock()
 
     def _fetch(self, path: str, counted_as: Literal["static", "media"]) -> Future:
-        def fetched(future: Future) -> None:
+        """GET ``path`` on one of the visit's connections; counted before the future resolves."""
+
+        def fetch() -> tuple[int, bytes, float]:
             try:
-                status, body, _ = future.result()
+                status, body, arrived = self._http.get(path)
             except Exception as error:  # counted as a problem: the visit goes on like a browser
-                self.received.problems.append(f"GET {path}: {error!r}")
-                return
+                with self._counts:
+                    self.received.problems.append(f"GET {path}: {error!r}")
+                raise
             with self._counts:
                 if status != 200 and path not in self.files.missing:
                     self.received.problems.append(f"GET {path}: HTTP {status}")
@@ -220,10 +220,9 @@ class Visit:
                 else:
                     self.received.media_files += 1
                     self.received.media_bytes += len(body)
+            return status, body, arrived
 
-        future = self._http.submit(path)
-        future.add_done_callback(fetched)
-        return future
+        return self._http.pool.submit(fetch)
 
     def _done_element(self, element: Message) -> tuple[bool, str | None]:
         """(is this the done element?, the /media/ path of its image when Done is an image)."""
