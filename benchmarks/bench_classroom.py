@@ -19,23 +19,24 @@ For each N, on a fresh `streamlit run app.py` (on a free localhost port):
      and whether every student got the reference's bytes;
   4. N fetches of the static files alone: their share of the server's CPU.
 
-Students are light clients (tests/streamlit_client.py), not browsers: a Chromium tab costs about
-as much CPU as the server's work for it, so on two cores thirty tabs measure the browsers as much
-as the app, and pinning tabs to one core would leave the server one core instead of the two the
-goal is about. A light client fetches what the browser fetched and speaks Streamlit's websocket
-protocol (BackMsg rerun_script, ForwardMsg deltas), and draws nothing; its own CPU is printed
-(a few ms per visit). ``--pin`` pins the server to core 0 and this process (clients and teacher)
-to core 1, for when even that must be kept apart.
+Students are light clients (tests/streamlit_client.py), not browsers: a warm visit in a Chromium
+tab costs three times the server's CPU on the browser side, so on two cores thirty tabs measure
+the browsers more than the app, and pinning tabs to one core would leave the server one core
+instead of the two the goal is about. A light client fetches what the browser fetched, speaks
+Streamlit's websocket protocol (BackMsg rerun_script, ForwardMsg deltas) and draws nothing; its
+own CPU is printed (40-60 ms a visit). ``--pin`` pins the server to core 0 and this process
+(clients and teacher) to core 1, for when even that must be kept apart.
 
 The page and its end are parameters: ``--page`` (a page's URL path: "" for the main page,
 "quiz" for /quiz), ``--query`` (the link's query string), ``--done``: ``image:TEXT`` (an image
 whose alt text or caption contains TEXT, its bytes received; the default is the main page's
 overlay), ``element:TEXT`` (an element containing TEXT), ``finished`` (the script has run).
 
-CPU seconds and counts do not depend on the machine's load; the times do. The load average is
-printed with each N. With ``--before DIR`` (a checkout of another commit, e.g. `git worktree add
---detach /tmp/gradcam-before main`) both checkouts are measured for each N, alternating which
-goes first, and the ratios this / before are printed.
+Counts and bytes do not depend on the machine's load; times do, and CPU seconds somewhat (the
+server's garbage collections walk its whole heap and slow down when other jobs share the cores),
+so the load average is printed with each N. With ``--before DIR`` (a checkout of another commit,
+e.g. `git worktree add --detach /tmp/gradcam-before main`) both checkouts are measured for each
+N, alternating which goes first, and the ratios this / before are printed.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """A light visitor of a running app: what a browser fetches, and Streamlit's websocket protocol.
 
-A headless Chromium tab costs about as much CPU as the server's work for it, so thirty of them
-on the server's two cores measure the browsers as much as the app. ``Visit`` does what a browser
-does over the network and nothing else: it GETs the static files a real browser fetched for the
-page (recorded once with Chromium: ``PageFiles``), opens ``/_stcore/stream``, sends the
-``BackMsg`` a browser sends on load (``rerun_script`` with the page's name and query string),
-reads the ``ForwardMsg`` stream (deltas, script_finished), and GETs every ``/media/`` file the
-elements name, as a browser draws them. It counts what it received, and stops at a ``Done``
-condition: an image with given alt text or caption fully downloaded, an element containing a
-text, or the script finished.
+A warm visit in a headless Chromium tab costs about three times the server's CPU on the browser
+side, so thirty of them on the server's two cores measure the browsers more than the app.
+``Visit`` does what a browser does over the network and nothing else: it GETs the static files
+a real browser fetched for the page (recorded once with Chromium: ``PageFiles``), opens
+``/_stcore/stream``, sends the ``BackMsg`` a browser sends on load (``rerun_script`` with the
+page's name and query string), reads the ``ForwardMsg`` stream (deltas, script_finished), and
+GETs every ``/media/`` file the elements name, as a browser draws them. It counts what it
+received, and stops at a ``Done`` condition: an image with given alt text or caption fully
+downloaded, an element containing a text, or the script finished.
 """
 
 from __future__ import annotations
