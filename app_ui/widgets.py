@@ -22,10 +22,13 @@ def predictions_bar(selection: Selection) -> None:
     """The top-k predictions with probabilities; clicking one explains that class."""
     options = [p.index for p in selection.predictions]
     st.session_state["top_pick"] = selection.target if selection.target in options else None
+    # Streamlit keeps a widget's format_func between runs: it must not hold the selection (and
+    # through it the model), or a model let go for another would stay in memory.
+    shown = {i: f"{selection.class_name(i)} · {selection.probability(i):.1%}" for i in options}
     st.pills(
         f"Top-{len(options)} predictions: click one to explain it",
         options,
-        format_func=lambda i: f"{selection.class_name(i)} · {selection.probability(i):.1%}",
+        format_func=shown.__getitem__,
         key="top_pick",
         on_change=_pick_target,
     )

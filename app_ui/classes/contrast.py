@@ -31,8 +31,10 @@ def section(selection: Selection) -> None:
     )
     left, right = st.columns(2)
 
+    names = selection.classifier.labels  # not the selection: Streamlit keeps format_func
+
     def label(index: int) -> str:
-        return f"{selection.class_name(index)} ({index})"
+        return f"{names.name(index)} ({index})"
 
     a = left.selectbox("Class A", options, format_func=label, key="contrast_a")
     b = right.selectbox("Class B", options, format_func=label, key="contrast_b")
