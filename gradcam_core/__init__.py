@@ -23,6 +23,7 @@ tf_logging.configure()
 
 # Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "audit": "audit",
     **dict.fromkeys(
         (
             "CAM_METHODS",
@@ -129,6 +130,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what static tools see; at run time the names above load on first use
+    from .audit import audit
     from .cams import (
         CAM_METHODS,
         BaseCAM,

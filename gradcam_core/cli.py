@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from . import engine, export, samples, tf_logging
+from .audit import cli as audit_cli
 from .cams import GradCAM
 from .errors import GradCamError, PreprocessingRequiredError
 from .images import LoadedImage, load_image
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--opacity", type=float, default=0.5)
     explain.add_argument("--out", type=Path, required=True, help="output folder")
     commands.add_parser("models", help="list the models, their source and size")
+    audit_cli.add_parser(commands)
     return parser
 
 
@@ -194,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (args.verbose or tf_logging.verbose()):
             warnings.simplefilter("ignore")  # Keras' warnings about a model file are not errors
         try:
+            if args.command == "audit":
+                return audit_cli.run(args)
             return _list_models() if args.command == "models" else _explain(args)
         except (GradCamError, ValueError, OSError) as error:
             print("error: " + " ".join(str(error).split()), file=sys.stderr)
