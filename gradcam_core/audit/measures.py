@@ -6,6 +6,9 @@ bilinearly to the photo as the overlay draws it. For a photo of W x H pixels:
 
 * box mass = sum of M inside the box / sum of M (``metrics.localization.box_mass_share``: the
   upsampling is separable, so no full-size map is built);
+* corner mass = the largest box mass of the four corner squares, each c = 25 % of the width
+  and of the height: watermarks, logos, date stamps and stickers sit in a corner; an even map
+  puts c^2 = 6.25 % in each;
 * border mass = 1 - the box mass of the inner box [bW, bH, W - bW, H - bH]: the share of the map
   on the band of width b (10 % of each side) along the edges, where watermarks, frames, corner
   marks and scanner borders sit; a map spread evenly puts 1 - (1 - 2b)^2 = 36 % there;
@@ -29,8 +32,9 @@ from ..metrics.faithfulness import Substrate, perturb, pixel_ranks, substrate_im
 from ..metrics.localization import Box, box_mass_share, check_box
 
 BORDER_BAND = 0.10  # share of each side in the border band
+CORNER = 0.25  # side of each corner square, share of the photo's width and height
 HIDE_FRACTION = 0.20  # share of the pixels deleted for the faithfulness measure
-MEASURES = ("box_mass", "border_mass", "spread", "deletion_kept")
+MEASURES = ("box_mass", "corner_mass", "border_mass", "spread", "deletion_kept")
 
 
 def box_mass(cam: np.ndarray, box: Box, width: int, height: int) -> float:
@@ -51,6 +55,24 @@ def inner_box(width: int, height: int, band: float = BORDER_BAND) -> Box:
 def border_mass(cam: np.ndarray, width: int, height: int, band: float = BORDER_BAND) -> float:
     """1 - box mass of the inner box: the map's share on the band along the photo's edges."""
     return 1.0 - box_mass(cam, inner_box(width, height, band), width, height)
+
+
+def corner_boxes(width: int, height: int, corner: float = CORNER) -> list[Box]:
+    """The four corner squares [0, cW] x [0, cH], ..., each round(cW) by round(cH) pixels."""
+    if not 0.0 < corner <= 0.5:
+        raise ValueError(f"The corner side must be in (0, 0.5], got {corner}.")
+    cw, ch = max(1, round(corner * width)), max(1, round(corner * height))
+    return [
+        (0, 0, cw, ch),
+        (width - cw, 0, width, ch),
+        (0, height - ch, cw, height),
+        (width - cw, height - ch, width, height),
+    ]
+
+
+def corner_mass(cam: np.ndarray, width: int, height: int, corner: float = CORNER) -> float:
+    """max over the four corner squares of their box mass; NaN for an empty map."""
+    return max(box_mass(cam, box, width, height) for box in corner_boxes(width, height, corner))
 
 
 def spread(cam: np.ndarray) -> float:

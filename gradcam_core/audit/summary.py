@@ -11,10 +11,12 @@ import numpy as np
 
 MEASURE_COLUMNS = (
     "box_mass",
+    "corner_mass",
     "border_mass",
     "spread",
     "deletion_kept",
     "true_box_mass",
+    "true_corner_mass",
     "true_border_mass",
     "true_spread",
 )

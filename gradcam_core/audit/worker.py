@@ -43,6 +43,7 @@ class AuditConfig:
     top: int = 5
     hide_fraction: float = measures.HIDE_FRACTION
     border_band: float = measures.BORDER_BAND
+    corner: float = measures.CORNER
     substrate: str = "blur"
     colormap: str = DEFAULT_COLORMAP
     opacity: float = 0.5
@@ -65,6 +66,7 @@ class AuditConfig:
             "top": self.top,
             "hide_fraction": self.hide_fraction,
             "border_band": self.border_band,
+            "corner": self.corner,
             "substrate": self.substrate,
         }
 
@@ -127,11 +129,13 @@ def _base_row(item: AuditItem, labels: gc.ClassLabels) -> dict[str, Any]:
         "sha256": "",
         "empty_map": None,
         "box_mass": math.nan,
+        "corner_mass": math.nan,
         "border_mass": math.nan,
         "spread": math.nan,
         "deletion_kept": math.nan,
         "deletion_probability": math.nan,
         "true_box_mass": math.nan,
+        "true_corner_mass": math.nan,
         "true_border_mass": math.nan,
         "true_spread": math.nan,
         "box": "",
@@ -243,6 +247,7 @@ class BatchAuditor:
     def _measure(
         self, row: dict[str, Any], prefix: str, cam: np.ndarray, box: Box | None, w: int, h: int
     ) -> None:
+        row[f"{prefix}corner_mass"] = measures.corner_mass(cam, w, h, self.config.corner)
         row[f"{prefix}border_mass"] = measures.border_mass(cam, w, h, self.config.border_band)
         row[f"{prefix}spread"] = measures.spread(cam)
         if box is not None:
