@@ -269,9 +269,12 @@ def _zip_dataset(source: str | bytes, shown: str, limits: DatasetLimits) -> Data
 
 
 def _top_folder(names: list[str]) -> str:
-    """'top/' when every file lies at least two folders deep in one top folder, else ''."""
+    """'top/' when every file lies in one top folder that holds folders itself, else ''.
+
+    ("photos/cat/1.jpg" is looked through; "cat/1.jpg" alone is one class.)"""
     firsts = {name.split("/")[0] for name in names}
-    if len(firsts) == 1 and all(name.count("/") >= 2 for name in names):
+    inside = all("/" in name for name in names)
+    if len(firsts) == 1 and inside and any(name.count("/") >= 2 for name in names):
         return next(iter(firsts)) + "/"
     return ""
 
