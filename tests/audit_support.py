@@ -99,3 +99,17 @@ def zip_bytes(files: dict[str, bytes] = FILES, top: str = "") -> bytes:
         for name, data in files.items():
             archive.writestr(top + name, data)
     return buffer.getvalue()
+
+
+def require_ray() -> None:
+    """Skip without Ray (an optional extra), unless CI requires it (GRADCAM_REQUIRE_RAY=1)."""
+    import importlib.util
+    import os
+
+    import pytest
+
+    if importlib.util.find_spec("ray") is None:
+        message = "Ray is not installed (pip install '.[ray]')"
+        if os.environ.get("GRADCAM_REQUIRE_RAY") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
