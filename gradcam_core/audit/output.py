@@ -35,14 +35,14 @@ TABLE_CSV = "audit.csv"
 SUMMARY_FILE = "summary.json"
 
 
-def _json_ready(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """NaN and infinities as None (JSON has no NaN), recursively."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
+        return {k: json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
+        return [json_ready(v) for v in value]
     return value
 
 
@@ -68,7 +68,7 @@ class AuditOutput:
 
     def _check_run(self, run: dict[str, Any]) -> None:
         path = self.folder / RUN_FILE
-        wanted = _json_ready(run)
+        wanted = json_ready(run)
         if path.is_file():
             try:
                 previous = json.loads(path.read_text(encoding="utf-8"))
@@ -110,7 +110,7 @@ class AuditOutput:
         if result.thumbnail:
             row["thumbnail_file"] = f"{THUMBS_DIR}/{row['id']}.jpg"
             _write_atomically(self.folder / row["thumbnail_file"], result.thumbnail)
-        self._rows.write(json.dumps(_json_ready(row)) + "\n")
+        self._rows.write(json.dumps(json_ready(row)) + "\n")
         self._rows.flush()
         self.done[row["key"]] = row
 
@@ -120,7 +120,7 @@ class AuditOutput:
         rows = [self.done[key] for key in order if key in self.done]
         write_table(rows, self.folder)
         _write_atomically(
-            self.folder / SUMMARY_FILE, json.dumps(_json_ready(summary), indent=2).encode("utf-8")
+            self.folder / SUMMARY_FILE, json.dumps(json_ready(summary), indent=2).encode("utf-8")
         )
         return rows
 
