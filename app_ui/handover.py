@@ -3,9 +3,11 @@
 Two small hooks, both session-scoped:
 
 * ``open_on_grad_cam_page``: a click on a thumbnail decodes that photo into this session and
-  switches to the Grad-CAM page with ``?target=<class>`` (the class picker takes an index from
-  the URL); ``controls`` then explains that photo (``photo``) until the visitor picks a sample,
-  uploads a photo or takes one. The model and layer are the sidebar's, which the audit used.
+  switches to the Grad-CAM page; ``controls`` then explains that photo (``photo``) until the
+  visitor picks a sample, uploads a photo or takes one. The model and layer are the sidebar's,
+  which the audit used, and the class is the photo's top-1 (the sidebar's class picker follows
+  a new photo's top-1), the predicted class whose map the thumbnail shows. (The class cannot
+  go through the URL: ``?target=`` is bound to the picker, and Streamlit refuses to set it.)
 * ``lesson_model``: while the Dataset page's lesson runs, the sidebar's "Your own model" section
   loads the lesson's model as if it had been uploaded (``own_models`` asks for it), so every page
   explains it.
@@ -28,17 +30,24 @@ from .dataset.texts import HANDED_OVER
 _PHOTO = "_handed_over_photo"  # (LoadedImage, label, the sample chosen when it was handed over)
 LESSON = "_dataset_lesson"  # "biased" or "balanced" while the lesson runs
 EXPLAIN_PAGE = "pages/explain.py"
+# Sidebar choices that st.switch_page drops (Streamlit 1.67 resets them on the switch, not on a
+# navigation link): set again from the click's callback, they carry over. "preprocess" is an
+# own model's preset, without which the Grad-CAM page would fall back to the bundled model.
+KEPT_ACROSS_THE_SWITCH = ("preprocess",)
 
 
-def open_on_grad_cam_page(data: bytes, label: str, class_index: int) -> None:
-    """Decode the photo into this session and show it on the Grad-CAM page for that class."""
+def open_on_grad_cam_page(data: bytes, label: str) -> None:
+    """Decode the photo into this session and show it on the Grad-CAM page (its top-1 class)."""
     try:
         loaded = gc.load_image(data)
     except gc.ImageLoadError as error:
         st.error(f"Could not open '{label}': {error}")
         return
     st.session_state[_PHOTO] = (loaded, label, st.session_state.get("sample"))
-    st.switch_page(EXPLAIN_PAGE, query_params={"target": str(int(class_index))})
+    for key in KEPT_ACROSS_THE_SWITCH:
+        if st.session_state.get(key) is not None:
+            st.session_state[key] = st.session_state[key]
+    st.switch_page(EXPLAIN_PAGE)
 
 
 def photo(sample_id: str, chosen_elsewhere: bool) -> tuple[LoadedImage, str, None] | None:

@@ -19,6 +19,17 @@ PAGE = 24  # thumbnails per "Show more"
 COLUMNS = 6
 THUMBNAIL_WIDTH = 150
 _SHOWN = "_dataset_shown"
+# Phones stack columns one per row; the gallery keeps two thumbnails side by side there.
+PHONE_CSS = """
+<style>
+  @media (max-width: 640px) {
+    .st-key-dataset_gallery [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+    .st-key-dataset_gallery [data-testid="stColumn"] {
+      flex: 1 1 calc(50% - 1rem) !important; min-width: calc(50% - 1rem) !important;
+    }
+  }
+</style>
+"""
 
 
 def sort_options(table: pd.DataFrame) -> list[str]:
@@ -129,8 +140,10 @@ def section(result: AuditResult, table: pd.DataFrame, dataset: Dataset, cell: Ce
     shown = min(len(rows), st.session_state.get(_SHOWN, PAGE))
     st.caption(texts.SHOWN.format(shown=shown, total=len(rows), measure=texts.SORTS[measure][0]))
     records = rows.head(shown).to_dict("records")
+    st.html(PHONE_CSS)
+    grid = st.container(key="dataset_gallery")
     for start in range(0, len(records), COLUMNS):
-        columns = st.columns(COLUMNS)
+        columns = grid.columns(COLUMNS)
         for column, row in zip(columns, records[start : start + COLUMNS], strict=False):
             _thumbnail(column, result, dataset, row, measure)
     if shown < len(rows):
@@ -156,12 +169,16 @@ def _thumbnail(column, result: AuditResult, dataset: Dataset, row: dict[str, Any
         caption=caption(row, measure),
         alt=texts.ALT.format(key=row["key"], predicted=row["predicted_name"]),
     )
-    if column.button(
+    column.button(
         texts.OPEN,
         icon=":material/open_in_new:",
         key=f"dataset_open_{row['id']}",
         help=texts.OPEN_HELP,
-    ):
-        handover.open_on_grad_cam_page(
-            dataset.read(row["key"]), row["key"], int(row["predicted_index"])
-        )
+        on_click=_open,
+        args=(dataset, row["key"]),
+    )
+
+
+def _open(dataset: Dataset, key: str) -> None:
+    """In the click's callback: a switch from the page's body would lose the sidebar's state."""
+    handover.open_on_grad_cam_page(dataset.read(key), key)

@@ -57,6 +57,8 @@ def caps_text() -> str:
 def _start_lesson() -> None:
     st.session_state[handover.LESSON] = "biased"
     st.session_state["dataset_lesson_model"] = "biased"
+    st.session_state["dataset_outcome"] = "correct"  # where the lesson's first finding shows
+    st.session_state["dataset_sort"] = "corner_mass"
 
 
 def _end_lesson() -> None:

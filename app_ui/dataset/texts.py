@@ -41,9 +41,10 @@ LESSON_TEXT = (
     "reached good validation accuracy, yet Grad-CAM showed it looking at faces and hairstyles: it "
     "had learned gender, not the job. Rebalancing the training set made it look at the white "
     "coat and the stethoscope, and test accuracy rose from 82 % to 90 %. This model is the same "
-    "story in small: in its training photos every Cat carried a yellow mark in the corner. Sort "
-    "the gallery by **mass in a corner**: its correct Cats come first, with the map on the mark. "
-    "Then compare the accuracy on the same photos with and without the mark, and switch to the "
+    "story in small: in its training photos every Cat carried a yellow mark in the corner. The "
+    "gallery below shows its correct predictions sorted by **mass in a corner**: the Cats come "
+    "first, their maps on the mark. Show the wrong ones: photos with the mark called Cat. Then "
+    "compare the accuracy on the same photos with and without the mark, and switch to the "
     "balanced model, trained with the mark on every other photo of every class."
 )
 LESSON_ACCURACY = (
