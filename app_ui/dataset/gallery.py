@@ -105,12 +105,12 @@ def controls(table: pd.DataFrame) -> tuple[str | None, str, str, bool]:
         format_func=lambda name: texts.ALL_CLASSES if name is None else name,
         key="dataset_class",
     )
+    st.session_state.setdefault("dataset_outcome", "all")
     wanted = (
         second.segmented_control(
             texts.OUTCOME_FILTER,
             list(texts.OUTCOMES),
             format_func=texts.OUTCOMES.get,
-            default="all",
             key="dataset_outcome",
         )
         or "all"
