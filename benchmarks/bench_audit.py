@@ -1,0 +1,198 @@
+"""The dataset audit's speed and the Dataset page's memory, as ratios measured in one process.
+
+    python benchmarks/bench_audit.py [--images 200] [--workers 2] [--skip-ray] [--skip-memory]
+
+Speed, on the bundled EfficientNet-Lite0 and its default layer, over a made set of ``--images``
+photos (views of the sample photos, 480 x 360 JPEGs in two class folders):
+  grad_cam    baseline: one gc.grad_cam call (compiled forward + head-only backward) on one
+              preprocessed photo, the median of 20 after warming up
+  local       gc.audit(..., engine="local"): per image, decode, forward, the maps of the
+              predicted (and true) class, the measures, a thumbnail, and one batched forward
+              pass for the deletion measure; written to a folder as the CLI does
+  ray         the same with engine="ray" on a local Ray started for the run (--workers actors,
+              each loading the model once); reported with and without Ray's start-up
+Memory (a fresh process driving the app with Streamlit's AppTest, VmHWM from /proc):
+  baseline    the Grad-CAM page on its default photo
+  dataset     then the Dataset page with the largest upload it accepts (300 images of 1 MP,
+              300 MP in all, under 50 MB), audited with the default model
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+from PIL import Image
+
+import gradcam_core as gc
+from gradcam_core import samples
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def made_photos(count: int, size: tuple[int, int], seed: int = 0) -> dict[str, bytes]:
+    """``count`` JPEG views of the sample photos (random crops, resized), in two folders."""
+    rng = np.random.default_rng(seed)
+    photos = {s.id: Image.open(s.path).convert("RGB") for s in samples.list_samples()}
+    names = sorted(photos)
+    files = {}
+    for i in range(count):
+        photo = photos[names[i % len(names)]]
+        w, h = photo.size
+        cw, ch = int(w * rng.uniform(0.6, 1.0)), int(h * rng.uniform(0.6, 1.0))
+        x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+        view = photo.crop((x, y, x + cw, y + ch)).resize(size)
+        buffer = io.BytesIO()
+        view.save(buffer, "JPEG", quality=85)
+        folder = "espresso" if names[i % len(names)] == "coffee" else "tabby"
+        files[f"{folder}/{i:04d}.jpg"] = buffer.getvalue()
+    return files
+
+
+def write_folder(files: dict[str, bytes], folder: Path) -> Path:
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def grad_cam_seconds(rounds: int = 20) -> float:
+    model = gc.load_model("efficientnet_lite0")
+    x = gc.preprocess("efficientnet_lite0", samples.load_sample("cat").image)
+    layer = gc.default_layer(model)
+    gc.grad_cam(model, x, layer, 281)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        gc.grad_cam(model, x, layer, 281)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def audit_seconds(folder: Path, out: Path, engine: str, workers: int | None) -> float:
+    start = time.perf_counter()
+    result = gc.audit(folder, out=out, engine=engine, workers=workers)  # type: ignore[arg-type]
+    assert result.summary["errors"] == 0
+    return time.perf_counter() - start
+
+
+def ray_start_seconds(workers: int) -> float:
+    import ray
+
+    start = time.perf_counter()
+    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    seconds = time.perf_counter() - start
+    ray.shutdown()
+    return seconds
+
+
+def speed(images: int, workers: int, skip_ray: bool) -> None:
+    baseline = grad_cam_seconds()
+    print(f"grad_cam (baseline): {baseline * 1000:.1f} ms per call")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_folder(made_photos(images, (480, 360)), Path(tmp) / "photos")
+        local = audit_seconds(folder, Path(tmp) / "local", "local", None)
+        per_image = local / images
+        print(
+            f"local: {images} images in {local:.1f} s = {images / local:.2f} images/s; "
+            f"per image {per_image * 1000:.0f} ms = {per_image / baseline:.1f}x one grad_cam"
+        )
+        if skip_ray:
+            return
+        start_up = ray_start_seconds(workers)
+        ray_total = audit_seconds(folder, Path(tmp) / "ray", "ray", workers)
+        steady = ray_total - start_up
+        print(
+            f"ray ({workers} actors): {ray_total:.1f} s = {images / ray_total:.2f} images/s "
+            f"(local / ray = {local / ray_total:.2f}); without Ray's start-up ({start_up:.1f} s): "
+            f"{images / steady:.2f} images/s (local / ray = {local / steady:.2f})"
+        )
+
+
+MEMORY_SCRIPT = r"""
+import io, json, sys, zipfile
+sys.path.insert(0, "tests")
+from gradcam_core import tf_logging
+tf_logging.load_tensorflow()
+from apptest_support import new_app
+from app_ui import pages_folder
+from proc_status import status_kb
+data = open(sys.argv[1], "rb").read()
+with pages_folder.as_in_a_running_server():
+    app = new_app()
+    app.run()
+    assert not app.exception
+    baseline = status_kb("VmHWM")
+    app.switch_page("pages/dataset.py")
+    app.run()
+    app.file_uploader(key="dataset_zip").upload("largest.zip", data, "application/zip")
+    app.run()
+    assert not app.error, [e.value for e in app.error]
+    app.button(key="dataset_run").click().run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+print(json.dumps({"baseline_kb": baseline, "peak_kb": status_kb("VmHWM"), "metrics": metrics}))
+"""
+
+
+def largest_upload() -> bytes:
+    """300 photos of 1 MP (1155 x 866), 300 MP in all, as a zip under the 50 MB cap."""
+    files = made_photos(300, (1155, 866), seed=1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in files.items():
+            archive.writestr(f"largest/{name}", data)
+    return buffer.getvalue()
+
+
+def memory() -> None:
+    data = largest_upload()
+    with tempfile.NamedTemporaryFile(suffix=".zip") as handle:
+        handle.write(data)
+        handle.flush()
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY_SCRIPT, handle.name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    seconds = time.perf_counter() - start
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    base, peak = result["baseline_kb"] / 1024, result["peak_kb"] / 1024
+    print(
+        f"memory: Dataset page with the largest accepted upload ({len(data) / 1e6:.1f} MB, "
+        f"300 images, 300 MP): peak {peak:.0f} MB against {base:.0f} MB for the Grad-CAM page "
+        f"alone = {peak / base:.2f}x (+{peak - base:.0f} MB); {result['metrics']}; "
+        f"{seconds:.0f} s in all"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--images", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    speed(args.images, args.workers, args.skip_ray)
+    if not args.skip_memory:
+        memory()
+
+
+if __name__ == "__main__":
+    main()
