@@ -214,5 +214,8 @@ def test_the_confusion_chart_reads_its_clicked_cell():
     assert confusion.selected_cell({"selection": {}}) is None
     event = type("Event", (), {"selection": {"cell": [{"true": "cat", "predicted": "dog"}]}})
     assert confusion.selected_cell(event) == ("cat", "dog")
-    frame = confusion.matrix_frame({"labels": ["cat", "dog"], "matrix": [[1, 2], [0, 3]]})
-    assert frame.to_dict("records")[1] == {"true": "cat", "predicted": "dog", "images": 2}
+    frame = confusion.matrix_frame({"labels": ["cat", "dog"], "matrix": [[1, 2], [0, 0]]})
+    assert frame.to_dict("records") == [
+        {"true": "cat", "predicted": "cat", "images": 1},
+        {"true": "cat", "predicted": "dog", "images": 2},
+    ]  # no row for dog: no image is a dog

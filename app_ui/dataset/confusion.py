@@ -15,12 +15,14 @@ SELECTION = "cell"
 
 
 def matrix_frame(confusion: dict[str, Any]) -> pd.DataFrame:
-    """One row per (true, predicted) pair with its count (the summary's matrix, long form)."""
+    """One row per (true, predicted) pair with its count (the summary's matrix, long form),
+    without the rows of classes that are only ever predicted (no image is of that class)."""
     labels, matrix = confusion["labels"], confusion["matrix"]
     return pd.DataFrame(
         [
             {"true": labels[i], "predicted": labels[j], "images": int(matrix[i][j])}
             for i in range(len(labels))
+            if sum(matrix[i])
             for j in range(len(labels))
         ]
     )
@@ -28,7 +30,7 @@ def matrix_frame(confusion: dict[str, Any]) -> pd.DataFrame:
 
 def chart(confusion: dict[str, Any]) -> alt.Chart:
     data = matrix_frame(confusion)
-    order = list(confusion["labels"])
+    order = list(confusion["labels"])  # by class index, rows and columns alike
     pick = alt.selection_point(name=SELECTION, fields=["true", "predicted"], on="click")
     base = alt.Chart(data).encode(
         x=alt.X(
@@ -85,6 +87,6 @@ def section(confusion: dict[str, Any], key: str) -> Cell | None:
         on_select="rerun",
         selection_mode=SELECTION,
         width="stretch",
-        height=chart_height(len(confusion["labels"])),
+        height=chart_height(sum(1 for row in confusion["matrix"] if sum(row))),
     )
     return selected_cell(event)
