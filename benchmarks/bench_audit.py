@@ -1,6 +1,7 @@
 """The dataset audit's speed and the Dataset page's memory, as ratios measured in one process.
 
-    python benchmarks/bench_audit.py [--images 200] [--workers 2] [--skip-ray] [--skip-memory]
+    python benchmarks/bench_audit.py [--images 200] [--workers 2] [--rounds 3] [--skip-ray]
+                                     [--skip-memory] [--only-memory]
 
 Speed, on the bundled EfficientNet-Lite0 and its default layer, over a made set of ``--images``
 photos (views of the sample photos, 480 x 360 JPEGs in two class folders):
@@ -11,8 +12,9 @@ photos (views of the sample photos, 480 x 360 JPEGs in two class folders):
               pass for the deletion measure; written to a folder as the CLI does
   ray         the same with engine="ray" on a local Ray started for the run (--workers actors,
               each loading the model once)
-Each is reported for the whole run (loading the model, compiling, starting Ray) and at its
-pace after the first batch; ratios are images per second, ray / local.
+Each runs on the photos and on half of them: the whole run, and the marginal cost of one more
+image (the difference), which leaves out what a run pays once; ratios are ray / local in
+images per second.
 Memory (a fresh process driving the app with Streamlit's AppTest, VmHWM from /proc):
   baseline    the Grad-CAM page on its default photo
   dataset     then the Dataset page with the largest upload it accepts (300 images of 1 MP,
@@ -86,22 +88,12 @@ def grad_cam_seconds(rounds: int = 20) -> float:
     return statistics.median(times)
 
 
-def audit_seconds(folder: Path, out: Path, engine: str, workers: int | None) -> tuple[float, float]:
-    """(seconds for the whole run, seconds per image after the first batch reported).
-
-    The whole run includes loading the model and compiling its passes (and, for Ray, starting
-    it and its actors); the steady pace counts only the batches after the first report."""
-    reports: list[tuple[float, int]] = []
-
-    def progress(done: int, total: int) -> None:
-        reports.append((time.perf_counter(), done))
-
+def audit_seconds(folder: Path, out: Path, engine: str, workers: int | None) -> float:
+    """Seconds for a whole run: loading the model, compiling, (starting Ray), every image."""
     start = time.perf_counter()
-    result = gc.audit(folder, out=out, engine=engine, workers=workers, progress=progress)  # type: ignore[arg-type]
-    total = time.perf_counter() - start
+    result = gc.audit(folder, out=out, engine=engine, workers=workers)  # type: ignore[arg-type]
     assert result.summary["errors"] == 0
-    (first_time, first_done), (last_time, last_done) = reports[0], reports[-1]
-    return total, (last_time - first_time) / max(last_done - first_done, 1)
+    return time.perf_counter() - start
 
 
 def ray_start_seconds(workers: int) -> float:
@@ -114,28 +106,49 @@ def ray_start_seconds(workers: int) -> float:
     return seconds
 
 
-def speed(images: int, workers: int, skip_ray: bool) -> None:
+def speed(images: int, workers: int, skip_ray: bool, rounds: int) -> None:
+    """Each engine on ``images`` photos and on half as many: the whole run, and the marginal
+    cost of an image, (T(n) - T(n/2)) / (n/2), which leaves out what a run pays once (loading
+    the model, compiling, starting Ray and its actors). Ray streams its results in bursts, so
+    a pace read from its progress reports would not be fair to either engine. The runs are
+    interleaved, ``rounds`` times, and the medians reported: other processes' load then weighs
+    on both engines alike."""
     baseline = grad_cam_seconds()
     print(f"grad_cam (baseline): {baseline * 1000:.1f} ms per call")
+    half = images // 2
+    engines = ["local"] if skip_ray else ["local", "ray"]
+    times: dict[tuple[str, int], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        folder = write_folder(made_photos(images, (480, 360)), Path(tmp) / "photos")
-        local, local_pace = audit_seconds(folder, Path(tmp) / "local", "local", None)
+        photos = made_photos(images, (480, 360))
+        folders = {
+            images: write_folder(photos, Path(tmp) / "full"),
+            half: write_folder(dict(list(photos.items())[:half]), Path(tmp) / "half"),
+        }
+        for round_ in range(rounds):
+            for engine in engines:
+                for count, folder in folders.items():
+                    out = Path(tmp) / f"{engine}_{count}_{round_}"
+                    seconds = audit_seconds(
+                        folder, out, engine, workers if engine == "ray" else None
+                    )
+                    times.setdefault((engine, count), []).append(seconds)
+    total, marginal = {}, {}
+    for engine in engines:
+        total[engine] = statistics.median(times[(engine, images)])
+        shorter = statistics.median(times[(engine, half)])
+        marginal[engine] = (total[engine] - shorter) / (images - half)
         print(
-            f"local: {images} images in {local:.1f} s = {images / local:.2f} images/s with the "
-            f"model's loading and compiling; after the first batch {1 / local_pace:.2f} "
-            f"images/s, {local_pace * 1000:.0f} ms per image = {local_pace / baseline:.1f}x "
-            "one grad_cam"
+            f"{engine}: {images} images in {total[engine]:.1f} s = {images / total[engine]:.2f} "
+            f"images/s ({half} in {shorter:.1f} s; medians of {rounds}); one more image costs "
+            f"{marginal[engine] * 1000:.0f} ms = {marginal[engine] / baseline:.1f}x one grad_cam"
         )
-        if skip_ray:
-            return
-        ray_total, ray_pace = audit_seconds(folder, Path(tmp) / "ray", "ray", workers)
+    if "ray" in total:
         print(
-            f"ray ({workers} actors, Ray started for the run): {ray_total:.1f} s = "
-            f"{images / ray_total:.2f} images/s, ray / local = {local / ray_total:.2f}; after "
-            f"the first batch {1 / ray_pace:.2f} images/s, ray / local = "
-            f"{local_pace / ray_pace:.2f}"
+            f"ray / local, images per second ({workers} actors): whole run "
+            f"{total['local'] / total['ray']:.2f}, per extra image "
+            f"{marginal['local'] / marginal['ray']:.2f}; Ray's own start-up alone "
+            f"{ray_start_seconds(workers):.1f} s"
         )
-        print(f"Ray's own start-up alone: {ray_start_seconds(workers):.1f} s")
 
 
 MEMORY_SCRIPT = r"""
@@ -210,9 +223,10 @@ def main() -> None:
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--only-memory", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if not args.only_memory:
-        speed(args.images, args.workers, args.skip_ray)
+        speed(args.images, args.workers, args.skip_ray, args.rounds)
     if not args.skip_memory:
         memory()
 

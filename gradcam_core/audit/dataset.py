@@ -247,15 +247,8 @@ def _not_a_zip(source: str | bytes) -> bool:
 
 def _zip_dataset(source: str | bytes, shown: str, limits: DatasetLimits) -> Dataset:
     size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
-    if limits.max_archive_bytes is not None and size > limits.max_archive_bytes:
-        raise DatasetError(
-            say(
-                "zip_too_large",
-                source=shown,
-                size=size_text(size),
-                limit=size_text(limits.max_archive_bytes),
-            )
-        )
+    if limits.max_archive_bytes is not None:
+        _check_size("zip_too_large", size, limits.max_archive_bytes, source=shown)
     with _zip_file(source, shown) as archive:
         infos = archive.infolist()
         check_archive(infos, shown, limits)
@@ -305,15 +298,13 @@ def check_archive(infos: list[zipfile.ZipInfo], shown: str, limits: DatasetLimit
                     limit=limits.max_ratio,
                 )
             )
-    if total > limits.max_total_bytes:
-        raise DatasetError(
-            say(
-                "too_many_bytes",
-                source=shown,
-                size=size_text(total),
-                limit=size_text(limits.max_total_bytes),
-            )
-        )
+    _check_size("too_many_bytes", total, limits.max_total_bytes, source=shown)
+
+
+def _check_size(message: str, size: int, limit: int, **values: object) -> None:
+    """DatasetError with the message ``message`` (its size and limit filled) when over."""
+    if size > limit:
+        raise DatasetError(say(message, size=size_text(size), limit=size_text(limit), **values))
 
 
 # ---------------------------------------------------------------- reading one image
@@ -363,20 +354,13 @@ def _boxes_bytes(
 ) -> tuple[bytes, str] | None:
     """The boxes file: the one given, else boxes.csv at the dataset's root, else None."""
     if isinstance(given, (bytes, bytearray)):
-        return _capped_boxes(bytes(given), BOXES_FILE), BOXES_FILE
+        _check_size("boxes_too_large", len(given), MAX_BOXES_BYTES, name=BOXES_FILE)
+        return bytes(given), BOXES_FILE
     if given is not None:
         path = Path(given)
         if not path.is_file():
             raise DatasetError(say("not_found", source=str(path)))
-        if path.stat().st_size > MAX_BOXES_BYTES:
-            raise DatasetError(
-                say(
-                    "boxes_too_large",
-                    name=path.name,
-                    size=size_text(path.stat().st_size),
-                    limit=size_text(MAX_BOXES_BYTES),
-                )
-            )
+        _check_size("boxes_too_large", path.stat().st_size, MAX_BOXES_BYTES, name=path.name)
         return path.read_bytes(), path.name
     if dataset.kind == "folder":
         path = Path(str(dataset.root)) / BOXES_FILE
@@ -392,19 +376,6 @@ def _boxes_bytes(
         return _read_member(archive, info, MAX_BOXES_BYTES), BOXES_FILE
     except ImageReadError as error:
         raise DatasetError(f"{BOXES_FILE}: {error}") from None
-
-
-def _capped_boxes(data: bytes, name: str) -> bytes:
-    if len(data) > MAX_BOXES_BYTES:
-        raise DatasetError(
-            say(
-                "boxes_too_large",
-                name=name,
-                size=size_text(len(data)),
-                limit=size_text(MAX_BOXES_BYTES),
-            )
-        )
-    return data
 
 
 def parse_boxes(data: bytes, name: str, keys: set[str]) -> dict[str, tuple[LabelledBox, ...]]:

@@ -24,7 +24,6 @@ import gradcam_core as gc
 from ..cams import CAM_METHODS, BaseCAM
 from ..errors import GradCamError
 from ..metrics.localization import Box
-from ..render import DEFAULT_COLORMAP
 from . import measures
 from .dataset import Dataset, ImageReadError, LabelledBox
 from .matching import normalized
@@ -45,7 +44,7 @@ class AuditConfig:
     border_band: float = measures.BORDER_BAND
     corner: float = measures.CORNER
     substrate: str = "blur"
-    colormap: str = DEFAULT_COLORMAP
+    colormap: str = field(default_factory=lambda: gc.DEFAULT_COLORMAP)
     opacity: float = 0.5
     thumbnail_side: int = THUMBNAIL_SIDE
     batch_size: int = 8
