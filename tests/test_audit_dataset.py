@@ -159,6 +159,36 @@ def test_an_encrypted_entry_is_its_rows_error():
         dataset.read("red/secret.png")
 
 
+def test_a_header_claiming_a_huge_image_does_not_count_and_is_not_decoded():
+    """The loader's own checks run before Pillow opens a header: a 20000 x 20000 PNG or a GIF
+    whose first frame claims 60000 x 60000 are refused, so they add nothing to the total."""
+    import zlib
+
+    from image_files import png_chunk
+
+    ihdr = struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0)
+    huge_png = (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 100))
+        + png_chunk(b"IEND", b"")
+    )
+    huge_gif = (
+        b"GIF89a"
+        + struct.pack("<HHBBB", 8, 8, 0, 0, 0)
+        + b","
+        + struct.pack("<HHHHB", 0, 0, 60000, 60000, 0)
+        + b"\x02\x02\x44\x01\x00;"
+    )
+    files = {
+        "red/corner.png": tiny.FILES["red/corner.png"],
+        "red/huge.png": huge_png,
+        "red/huge.gif": huge_gif,
+    }
+    dataset = open_dataset(tiny.zip_bytes(files))
+    assert dataset.check_total_pixels(1000) == 64
+
+
 def test_total_pixels_are_counted_from_headers():
     dataset = open_dataset(tiny.zip_bytes())
     assert dataset.check_total_pixels(1000) == 4 * 64  # four 8 x 8 PNGs; the broken one counts 0
