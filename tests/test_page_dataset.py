@@ -219,3 +219,22 @@ def test_the_confusion_chart_reads_its_clicked_cell():
         {"true": "cat", "predicted": "cat", "images": 1},
         {"true": "cat", "predicted": "dog", "images": 2},
     ]  # no row for dog: no image is a dog
+
+
+def test_the_app_never_imports_ray():
+    """Ray is an optional extra: the Dataset page's modules and the audit engine run without it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "import app_ui.dataset.gallery, app_ui.dataset.runner, app_ui.dataset.source\n"
+        "import gradcam_core.audit\n"
+        "assert 'ray' not in sys.modules, 'ray was imported'\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
