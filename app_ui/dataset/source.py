@@ -1,9 +1,11 @@
 """What the Dataset page audits: an uploaded zip, or the lesson's photos in one click.
 
-The caps (``APP_LIMITS``) fit Community Cloud's smallest memory (690 MB for the whole app):
-the zip is held in memory (Streamlit's upload and one copy, 50 MB each), images are decoded one at a time (each capped by the
-loader: 40 MP), and a result keeps a 160-px thumbnail and the layer-sized maps per image. The
-image count and the total pixels bound the time on two cores (about 0.1 s per image).
+The caps (``APP_LIMITS``) keep what an audit adds to the app's memory small next to
+Community Cloud's allowance (690 MB to 2.7 GB for the whole app; measured: +175 MB for the
+largest upload, docs/audit.md): the zip is held in memory (Streamlit's upload and one copy, at
+most 50 MB each), images are decoded one at a time (each capped by the loader at 40 MP), and a
+result keeps a 160-px thumbnail and the layer-sized maps per image. The image count and the
+total pixels bound the time on two cores (about 0.1 s per image).
 """
 
 from __future__ import annotations
