@@ -140,6 +140,13 @@ def test_gc_audit_in_memory_keeps_maps_and_thumbnails(model_files):
     assert kept.maps["predicted"].shape == (8, 8)
 
 
+def test_ray_needs_a_model_it_can_load_in_every_actor(model_files):
+    model, labels = model_files
+    loaded = gc.load_classifier(model, labels=labels, preprocess="unit")
+    with pytest.raises(ValueError, match="name or a file path"):
+        gc.audit(tiny.zip_bytes(), engine="ray", classifier=loaded)
+
+
 def test_the_local_engine_never_imports_ray(model_files, tmp_path):
     """Ray is an optional extra: the CLI's local engine runs without importing it."""
     model, labels = model_files

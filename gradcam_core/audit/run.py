@@ -193,6 +193,8 @@ def audit(
         raise ValueError(say("bad_top", top=top))
     if workers is not None and workers < 1:
         raise ValueError(say("bad_workers", workers=workers))
+    if engine == "ray" and classifier is not None:
+        raise ValueError(say("ray_model_bytes"))
     recipe = ModelRecipe(str(model), None if labels is None else str(labels), preprocess)
     if classifier is None:
         classifier = recipe.load()
