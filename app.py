@@ -69,6 +69,13 @@ PAGES = (
         ":material/verified:",
         "Trust lab: should you believe this heatmap?",
     ),
+    PageEntry(
+        "Check",
+        "pages/dataset.py",
+        "Dataset",
+        ":material/dataset:",
+        "Dataset: right for the right reasons?",
+    ),
 )
 
 # Phones: a heading that leaves room for the photo picker and the overlay on the first screen.

@@ -23,7 +23,7 @@ import gradcam_core as gc
 from gradcam_core import drawing, samples
 from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
 
-from . import cache, deployment, own_models, pages_folder
+from . import cache, deployment, handover, own_models, pages_folder
 
 TOP_K = 5
 CAMERA_HELP = (
@@ -176,6 +176,8 @@ def _photo() -> tuple[LoadedImage, str, str | None]:
     shot = None
     if camera_column.toggle("Use the webcam", key="use_camera", help=CAMERA_HELP):
         shot = picker.camera_input("Take a photo", key="camera")
+    if handed := handover.photo(sample_id, chosen_elsewhere=shot is not None or upload is not None):
+        return handed  # a photo opened from the Dataset page
     for given, label in ((shot, "webcam photo"), (upload, None)):
         if given is None:
             continue

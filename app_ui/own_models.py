@@ -18,7 +18,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 import gradcam_core as gc
 from gradcam_core.models.safety import MAX_MODEL_BYTES
 
-from . import cache, deployment
+from . import cache, deployment, handover
 
 MODEL_FILE_TYPES = ["keras", "h5", "hdf5", "zip"]
 LABEL_FILE_TYPES = ["txt", "json"]
@@ -52,6 +52,8 @@ def _source(upload: UploadedFile | None) -> tuple[str, str, Callable[[], bytes]]
     """(file name, SHA-256, how to read the bytes) of the upload, or of the example if chosen."""
     if upload is not None:
         return upload.name, _digest(upload), upload.getvalue
+    if (lesson_model := handover.lesson_model()) is not None:
+        return lesson_model  # the Dataset page's lesson
     if st.toggle(
         "Try an example own model",
         key="own_example",

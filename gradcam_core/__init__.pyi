@@ -7,6 +7,7 @@ Submodules (``gc.labels``, ``gc.cams``, ...) load the same way.
 from . import (
     cams,
     cli,
+    dataset_audit,
     drawing,
     engine,
     errors,
@@ -34,6 +35,7 @@ from .cams import (
     grad_cam_all_layers,
     relu_and_normalize,
 )
+from .dataset_audit import audit
 from .drawing import COLORMAPS, DEFAULT_COLORMAP, colorize, overlay
 from .engine import SCORES, TF_LOCK, ForwardPass, Score, forward, forward_batch
 from .errors import (

@@ -23,6 +23,7 @@ from PIL import Image
 
 from . import engine, export, samples, tf_logging
 from .cams import CAM_METHODS, REFERENCE_METHOD, build_method, method_settings
+from .dataset_audit import cli as audit_cli
 from .drawing import DEFAULT_COLORMAP, check_colormap, overlay, pixel_image
 from .errors import GradCamError, PreprocessingRequiredError
 from .images import LoadedImage, load_image
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--out", type=Path, required=True, help="output folder")
     commands.add_parser("methods", help="list the CAM methods: id, name, what they use, cost")
     commands.add_parser("models", help="list the models, their source and size")
+    audit_cli.add_parser(commands)
     return parser
 
 
@@ -240,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (args.verbose or tf_logging.verbose()):
             warnings.simplefilter("ignore")  # Keras' warnings about a model file are not errors
         try:
+            if args.command == "audit":
+                return audit_cli.run(args)
             commands = {"models": _list_models, "methods": _list_methods}
             return commands[args.command]() if args.command in commands else _explain(args)
         except (GradCamError, ValueError, OSError) as error:

