@@ -42,7 +42,7 @@ def test_installed_engine_explains_a_bundled_sample_from_another_folder(tmp_path
     built = _run([*install, str(source)], elsewhere, env)
     assert built.returncode == 0, built.stderr[-2000:]
     assert (site / "gradcam_core" / "samples_data" / "samples.json").is_file()
-    assert (site / "gradcam_core" / "dataset_audit" / "lesson" / "photos.zip").is_file()  # audit lesson
+    assert (site / "gradcam_core" / "dataset_audit" / "lesson" / "photos.zip").is_file()
 
     env["PYTHONPATH"] = str(site)  # the installed copy only: the project folder is not on the path
     where = _run([sys.executable, "-c", WHERE], elsewhere, env)
