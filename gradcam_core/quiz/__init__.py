@@ -3,14 +3,20 @@
 from gradcam_core import quiz
 design = quiz.RoomDesign()                         # the four methods, Lite2 against Lite0
 content = quiz.build_room(design, quiz.quiz_photos(), gc.load_classifier)  # the TensorFlow part
-content.items, content.pictures                    # numbered items; JPEG pictures by SHA-256
+store = quiz.QuizStore("sqlite:///quiz.sqlite3")   # or postgresql+psycopg://...
+created = store.create_room(content, expires_days=7)   # created.room.code, created.key (once)
+student = store.join(created.room.id, "Ana")
+plan = store.plan(created.room, student)           # the student's items, seeded and recorded
+store.submit(quiz.Submission(created.room.id, student.id, plan[0].number, 1, 4.2, "req-1"))
+summary = quiz.summarize([a.scored() for a in store.answers(created.room.id)])
+summary.accuracy["gradcam"]                        # Interval(estimate, low, high, n): Wilson 95 %
 
 Modules: ``design`` (studies, methods, models, a room's design), ``reference`` (the paper's
 figures), ``scoring`` (Wilson and t intervals, per-method and per-item results), ``photos`` and
 ``composites`` (the two-object photos), ``checks`` (is an item fair), ``items`` (analyses and
 the item plan), ``build`` (the pictures, with TensorFlow), ``randomization`` (a student's seeded
-plan), ``security`` (join codes, teacher keys, nicknames, rate limits). Only ``build`` imports
-TensorFlow, on first use.
+plan), ``security`` (join codes, teacher keys, nicknames, rate limits), ``schema`` and ``storage``
+(SQLite or PostgreSQL through SQLAlchemy). Only ``build`` imports TensorFlow, on first use.
 """
 
 from __future__ import annotations
@@ -46,6 +52,17 @@ from .scoring import (
     wilson_interval,
 )
 from .security import clean_nickname, hash_key, normalize_join_code, verify_key
+from .storage import (
+    AnswerRow,
+    CreatedRoom,
+    QuizStore,
+    Room,
+    SchemaTooNew,
+    StoreUnavailable,
+    Student,
+    Submission,
+    SubmitResult,
+)
 
 _LAZY = {
     "build_room": "build",
@@ -81,6 +98,8 @@ __all__ = [
     "STUDIES",
     "TRUST_METHODS",
     "TRUST_RATINGS",
+    "AnswerRow",
+    "CreatedRoom",
     "Interval",
     "Item",
     "PhotoAnalysis",
@@ -88,9 +107,16 @@ __all__ = [
     "PlannedItem",
     "QuizMethod",
     "QuizPhoto",
+    "QuizStore",
+    "Room",
     "RoomContent",
     "RoomDesign",
+    "SchemaTooNew",
     "ScoredAnswer",
+    "StoreUnavailable",
+    "Student",
+    "Submission",
+    "SubmitResult",
     "Summary",
     "accuracy_by_method",
     "analyse_photo",
