@@ -5,6 +5,11 @@ tested on a database made exactly as the previous version made it. ``MIGRATIONS[
 database from version v to v + 1 inside the caller's transaction. The version lives in
 ``quiz_meta`` under ``schema_version``.
 
+- Version 1: rooms, items, pictures, cached analyses, students, answers.
+- Version 2: a student can come back after a reload: ``quiz_students.resume_hash`` holds the
+  SHA-256 of a random token that only the student's page knows (unique; NULL for students who
+  joined under version 1, who cannot resume).
+
 Times are seconds since the epoch (a double), the same in SQLite and PostgreSQL. Pictures are
 shared by rooms and named by the SHA-256 of their bytes; ``quiz_kept_pictures`` lists those that
 cached analyses of the bundled photos refer to, which outlive rooms.
@@ -29,13 +34,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 VERSION_KEY = "schema_version"
 DIGEST = 64  # hex SHA-256
 CODE = 8
 NICKNAME = 100  # characters; nicknames are cut to 24 before they get here
+RESUME_INDEX = "quiz_students_resume"
 
 
 def tables(version: int = CURRENT_VERSION) -> MetaData:
@@ -101,7 +108,7 @@ def tables(version: int = CURRENT_VERSION) -> MetaData:
         Column("details", Text, nullable=False),
         UniqueConstraint("room_id", "number", name="quiz_items_room_number"),
     )
-    Table(
+    students = Table(
         "quiz_students",
         metadata,
         Column("id", Integer, primary_key=True, autoincrement=True),
@@ -112,6 +119,9 @@ def tables(version: int = CURRENT_VERSION) -> MetaData:
         Column("joined_at", Double, nullable=False),
         UniqueConstraint("room_id", "number", name="quiz_students_room_number"),
     )
+    if version >= 2:
+        students.append_column(Column("resume_hash", String(DIGEST)))
+        Index(RESUME_INDEX, students.c.resume_hash, unique=True)
     Table(
         "quiz_answers",
         metadata,
@@ -140,4 +150,10 @@ def tables(version: int = CURRENT_VERSION) -> MetaData:
     return metadata
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+def _add_resume_hash(connection: Connection) -> None:
+    """Version 1 -> 2: students get a resume token's hash (unique; NULL for earlier students)."""
+    connection.execute(text(f"ALTER TABLE quiz_students ADD COLUMN resume_hash VARCHAR({DIGEST})"))
+    connection.execute(text(f"CREATE UNIQUE INDEX {RESUME_INDEX} ON quiz_students (resume_hash)"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_resume_hash}

@@ -20,7 +20,9 @@ processes pointed at one PostgreSQL serve the same rooms.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ DEFAULT_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 SQLITE_BUSY_TIMEOUT_S = 5.0
 _ADVISORY_LOCK = 72_061_417  # any constant: the schema migration's PostgreSQL advisory lock
 _CODE_ATTEMPTS = 20
+RESUME_TOKEN_BYTES = 16
 
 
 class StoreUnavailable(Exception):
@@ -109,13 +112,18 @@ class CreatedRoom:
 
 @dataclass(frozen=True)
 class Student:
-    """A student of a room: number in the room, optional nickname, the seed of their plan."""
+    """A student of a room: number in the room, optional nickname, the seed of their plan.
+
+    ``resume_token`` is given only when the student joins: the page keeps it (in its URL) to
+    come back as the same student after a reload; the database holds only its SHA-256.
+    """
 
     id: int
     room_id: int
     number: int
     nickname: str | None
     seed: int
+    resume_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -559,6 +567,7 @@ class QuizStore:
         now = time.time() if now is None else now
         cleaned = security.clean_nickname(nickname)
         seed = new_seed()
+        token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
 
         def add(connection: Connection) -> Student | None:
             room = connection.execute(
@@ -577,13 +586,18 @@ class QuizStore:
             )
             connection.execute(
                 insert(self._students).values(
-                    room_id=room_id, number=number, nickname=cleaned, seed=seed, joined_at=now
+                    room_id=room_id,
+                    number=number,
+                    nickname=cleaned,
+                    seed=seed,
+                    joined_at=now,
+                    resume_hash=_token_hash(token),
                 )
             )
             student_id = connection.execute(
                 select(s.id).where(s.room_id == room_id, s.number == number)
             ).scalar_one()
-            return Student(student_id, room_id, number, cleaned, seed)
+            return Student(student_id, room_id, number, cleaned, seed, token)
 
         for _ in range(_CODE_ATTEMPTS):
             try:
@@ -597,6 +611,20 @@ class QuizStore:
         row = self._read(
             lambda c: c.execute(
                 select(s.id, s.room_id, s.number, s.nickname, s.seed).where(s.id == student_id)
+            ).first()
+        )
+        return None if row is None else Student(*row)
+
+    def resume(self, room_id: int, token: str) -> Student | None:
+        """The room's student whose page holds this resume token, or None."""
+        if not token or len(token) > 64:
+            return None
+        s = self._students.c
+        row = self._read(
+            lambda c: c.execute(
+                select(s.id, s.room_id, s.number, s.nickname, s.seed).where(
+                    s.room_id == room_id, s.resume_hash == _token_hash(token)
+                )
             ).first()
         )
         return None if row is None else Student(*row)
@@ -800,6 +828,11 @@ def _item(row) -> Item:
         photo_picture=row.photo_picture,
         details=json.loads(row.details),
     )
+
+
+def _token_hash(token: str) -> str:
+    """SHA-256 of a resume token (a random 128-bit token needs no salt or slow hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _analysis_pictures(analysis: PhotoAnalysis) -> set[str]:
