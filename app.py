@@ -24,6 +24,7 @@ class PageEntry:
     title: str
     icon: str
     heading: str
+    shared_controls: bool = True  # False: no photo picker or model sidebar (the Class quiz)
 
 
 PAGES = (
@@ -69,6 +70,14 @@ PAGES = (
         ":material/verified:",
         "Trust lab: should you believe this heatmap?",
     ),
+    PageEntry(
+        "Classroom",
+        "pages/quiz.py",
+        "Class quiz",
+        ":material/quiz:",
+        "Class quiz: can people tell what the map shows?",
+        shared_controls=False,
+    ),
 )
 
 # Phones: a heading that leaves room for the photo picker and the overlay on the first screen.
@@ -90,7 +99,9 @@ for entry in PAGES:
 page = st.navigation(navigation)
 st.html(NARROW_SCREEN_CSS)
 st.sidebar.title("Grad-CAM Explorer")
-st.title(next(entry.heading for entry in PAGES if entry.title == page.title))
-controls.sidebar()
+current = next(entry for entry in PAGES if entry.title == page.title)
+st.title(current.heading)
+if current.shared_controls:
+    controls.sidebar()
 page.run()
 memory.trim_after_growth()  # what a heavy step freed goes back to the system

@@ -170,7 +170,8 @@ def build_room(
     ``classifier_for(name)`` is called only when an analysis is missing, so a room whose
     analyses are all cached loads no model.
     """
-    jobs = [(photo, model) for photo in photos for model in design.models]
+    # model by model: in low-memory mode only one model stays loaded, so each loads once
+    jobs = [(photo, model) for model in design.models for photo in photos]
     analyses: dict[tuple[str, str], PhotoAnalysis] = {}
     new_analyses: dict[str, PhotoAnalysis] = {}
     pictures: dict[str, Picture] = {}

@@ -110,8 +110,8 @@ class RoomDesign:
 
     Every map is made at the model's default layer (the last feature map before pooling).
 
-    ``photos`` are photo ids (``photos.quiz_photos``); empty means every bundled photo. Uploaded
-    photos are added by the room, not named here.
+    ``photos`` are the bundled photos chosen (ids of ``photos.quiz_photos``), for the record;
+    a teacher's uploads are added to the room, not named here.
     """
 
     discrimination_methods: tuple[str, ...] = DISCRIMINATION_METHODS

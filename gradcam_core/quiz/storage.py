@@ -394,6 +394,15 @@ class QuizStore:
         room = self._write(create)
         return CreatedRoom(room, key, len(content.items))
 
+    def keep_content(self, content: RoomContent) -> None:
+        """Store a build's pictures and analyses without a room (the solo quiz's items)."""
+
+        def keep(connection: Connection) -> None:
+            self._put_pictures(connection, content.pictures.values())
+            self._keep_analyses(connection, content)
+
+        self._write(keep)
+
     def _keep_analyses(self, connection: Connection, content: RoomContent) -> None:
         if not content.analyses:
             return
@@ -713,8 +722,9 @@ class QuizStore:
         outcome = self._write(store)
         return SubmitResult(outcome, correct if outcome in ("stored", "already_stored") else None)
 
-    def answers(self, room_id: int) -> list[AnswerRow]:
-        """Every answer of the room, oldest first, with its item's study, method and labels."""
+    def answers(self, room_id: int, student_id: int | None = None) -> list[AnswerRow]:
+        """Every answer of the room (or of one of its students), oldest first, with its item's
+        study, method and labels."""
         items = {i.number: i for i in self.items(room_id)}
         a, s = self._answers.c, self._students.c
         query = (
@@ -733,6 +743,8 @@ class QuizStore:
             .where(a.room_id == room_id)
             .order_by(a.created_at, a.id)
         )
+        if student_id is not None:
+            query = query.where(a.student_id == student_id)
         rows = self._read(lambda c: c.execute(query).all())
         found = []
         for row in rows:
