@@ -98,26 +98,55 @@ def throwaway_cluster() -> Iterator[str]:
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     try:
         subprocess.run(
-            [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-             "--auth=trust", "--encoding=UTF8", "--no-sync"],
-            check=True, capture_output=True, env=env, cwd=root,
-        )  # fmt: skip
+            [
+                *prefix,
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=root,
+        )
         options = (
             f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c max_connections=200"
         )
         subprocess.run(
-            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log),
-             "-w", "-t", str(START_TIMEOUT_S), "start"],
-            check=True, capture_output=True, env=env, cwd=root,
-        )  # fmt: skip
+            [
+                *prefix,
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                str(START_TIMEOUT_S),
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=root,
+        )
         try:
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
         finally:
             subprocess.run(
                 [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                capture_output=True, env=env, cwd=root,
-            )  # fmt: skip
+                capture_output=True,
+                env=env,
+                cwd=root,
+            )
     except subprocess.CalledProcessError as error:
         output = (error.stderr or b"").decode(errors="replace")
         server_log = log.read_text(errors="replace") if log.exists() else ""

@@ -58,15 +58,37 @@ def synthetic_content(
             for truth in (0, 1):
                 number = len(items) + 1
                 items.append(
-                    Item(number, "discrimination", method, f"photo{p}", f"Photo {p}", labels,
-                         truth, keep(number), None, photo_picture, {"model": "synthetic"})
-                )  # fmt: skip
+                    Item(
+                        number,
+                        "discrimination",
+                        method,
+                        f"photo{p}",
+                        f"Photo {p}",
+                        labels,
+                        truth,
+                        keep(number),
+                        None,
+                        photo_picture,
+                        {"model": "synthetic"},
+                    )
+                )
         for method in design.trust_methods or ():
             number = len(items) + 1
             items.append(
-                Item(number, "trust", method, f"photo{p}", f"Photo {p}", (labels[0], ""), None,
-                     keep(number), keep(50_000 + number), photo_picture, {"models": ["a", "b"]})
-            )  # fmt: skip
+                Item(
+                    number,
+                    "trust",
+                    method,
+                    f"photo{p}",
+                    f"Photo {p}",
+                    (labels[0], ""),
+                    None,
+                    keep(number),
+                    keep(50_000 + number),
+                    photo_picture,
+                    {"models": ["a", "b"]},
+                )
+            )
     return RoomContent(design, items, [], {}, pictures)
 
 

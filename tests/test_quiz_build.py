@@ -152,7 +152,8 @@ def test_a_teachers_upload_gives_items_without_boxes(classifiers):
 
 
 def test_a_broken_upload_is_refused_by_the_image_loader(classifiers):
-    upload = photos.uploaded_photo("upload:2", "Broken", b"\x89PNG\r\n\x1a\n" + b"\0" * 40,
-                                   ("cat", "cup"), (281, 968))  # fmt: skip
+    upload = photos.uploaded_photo(
+        "upload:2", "Broken", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, ("cat", "cup"), (281, 968)
+    )
     with pytest.raises(gc.ImageLoadError):
         build.build_room(RoomDesign(trust_methods=()), [upload], classifiers)

@@ -101,8 +101,9 @@ def test_answers_are_scored_by_the_server_and_counted_once(store):
         "already_stored"
     )
     # another answer to the same item: refused, the first one counts
-    changed = submission(created, student, first.number, 1 - answer if answer in (0, 1) else -2,
-                         request="again")  # fmt: skip
+    changed = submission(
+        created, student, first.number, 1 - answer if answer in (0, 1) else -2, request="again"
+    )
     assert store.submit(changed).outcome == "duplicate"
     rows = store.answers(created.room.id)
     assert len(rows) == 1 and rows[0].answer == answer and rows[0].position == 0
