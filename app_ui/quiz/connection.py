@@ -87,9 +87,15 @@ def public_url() -> str | None:
     return str(given).rstrip("/") if given else None
 
 
+# A page waits at most about BUSY_TIMEOUT_S x (len(RETRY_DELAYS) + 1) + sum(RETRY_DELAYS) for a
+# locked or unreachable database before it says so and keeps the answer to send again.
+BUSY_TIMEOUT_S = 2.0
+RETRY_DELAYS = (0.1, 0.3)
+
+
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> QuizStore:
-    return QuizStore(url)
+    return QuizStore(url, retry_delays=RETRY_DELAYS, busy_timeout_s=BUSY_TIMEOUT_S)
 
 
 def store() -> QuizStore:

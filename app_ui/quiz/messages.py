@@ -107,6 +107,7 @@ REVEALED = "Your teacher has revealed the class's results: look at the projector
 WAIT_FOR_RESULTS = "Your teacher will show the whole class's results on the projector."
 
 # --- solo -------------------------------------------------------------------------------
+SOLO_START = "Start a 20-item quiz"
 SOLO_PREPARING = "Making the quiz's pictures on this server (once, then for everyone)…"
 SOLO_WAITING = "Another visitor is making the quiz's pictures; they will appear here…"
 SOLO_PROGRESS = "Photo {done} of {total}"

@@ -27,6 +27,7 @@ from . import messages as m
 
 _SEED = "quiz_solo_seed"
 _ANSWERS = "quiz_solo_answers"
+_STARTED = "quiz_solo_started"
 
 
 def _store() -> QuizStore | None:
@@ -36,12 +37,20 @@ def _store() -> QuizStore | None:
         return None  # alone, the quiz works without the database
 
 
+def _start() -> None:
+    st.session_state[_STARTED] = True
+
+
 def _restart() -> None:
     st.session_state[_SEED] = new_seed()
     st.session_state[_ANSWERS] = {}
 
 
 def section(presenter: bool = False) -> None:
+    if not st.session_state.get(_STARTED):
+        # a visit costs nothing until asked: the pictures may still have to be made
+        st.button(m.SOLO_START, type="primary", on_click=_start)
+        return
     store = _store()
     try:
         content = building.solo_content(store)

@@ -44,6 +44,10 @@ KEY_BURST, KEYS_PER_SECOND = 5, 1 / 30
 MIN_ITEMS = 8
 
 
+def pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 def current_room() -> int | None:
     """The room this session opened (created, or unlocked with its key)."""
     return st.session_state.get(ROOM)
@@ -199,7 +203,7 @@ def open_section() -> None:
         st.error(m.STORE_UNAVAILABLE.format(reason=error))
         return
     if room is None:
-        time.sleep(WRONG_KEY_DELAY_S)  # a guess costs time: this session waits, others do not
+        pause(WRONG_KEY_DELAY_S)  # a guess costs time: this session waits, others do not
         st.error(m.WRONG_KEY)
         return
     st.session_state[ROOM] = room.id
