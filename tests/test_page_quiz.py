@@ -263,7 +263,7 @@ def test_alone_the_quiz_ends_with_the_score_beside_the_paper(database, monkeypat
     assert session.header[0].value == m.SOLO_DONE
     score = next(md.value for md in session.markdown if "right in class discrimination" in md.value)
     assert score.endswith("of 4 right in class discrimination.")
-    table = session.dataframe[0].value
+    table = session.table[0].value
     assert list(table[m.TABLE_METHOD]) == ["Grad-CAM", "Eigen-CAM"]
     assert list(table[m.TABLE_PAPER]) == [m.PAPER_NONE, m.PAPER_CHANCE]
     assert list(table[m.TABLE_ANSWERS]) == [2, 2]

@@ -76,13 +76,14 @@ def show(summary: Summary, design: RoomDesign, presenter: bool = False) -> None:
         chart = charts.accuracy_chart(summary.accuracy, design.discrimination_methods, presenter)
         st.altair_chart(chart, alt=m.CHART_ALT)
         st.caption(m.ACCURACY_LEGEND)
-        st.dataframe(accuracy_table(summary, design.discrimination_methods), hide_index=True)
+        # a table of text (not a data grid): readable on a projector, and a page's own text
+        st.table(accuracy_table(summary, design.discrimination_methods), hide_index=True)
     if design.trust_methods and summary.trust:
         st.subheader(m.TRUST_TITLE)
         chart = charts.trust_chart(summary.trust, design.trust_methods, presenter)
         st.altair_chart(chart, alt=m.TRUST_CHART_ALT)
         st.caption(m.TRUST_LEGEND)
-        st.dataframe(trust_table(summary, design.trust_methods), hide_index=True)
+        st.table(trust_table(summary, design.trust_methods), hide_index=True)
     stronger, weaker = design.trust_models
     st.caption(
         m.RESULTS_NOTE.format(
