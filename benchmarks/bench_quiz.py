@@ -1,6 +1,7 @@
 """Class quiz storage: how long a student waits for an answer to be stored, SQLite and PostgreSQL.
 
     python benchmarks/bench_quiz.py [--students 40] [--answers 30] [--backends sqlite postgresql]
+    python benchmarks/bench_quiz.py --build   # making a room's pictures, and reusing them
 
 For each database: a room of 110 items (made-up pictures, no TensorFlow), ``--students`` students
 who join, then every student sends ``--answers`` answers from their own thread, all threads
@@ -178,15 +179,54 @@ def two_processes(url: str, code: str, students: int, answers: int) -> dict[str,
     return {"p50": statistics.median(times), "p95": percentile(times, 95), "max": max(times)}
 
 
+def build_times() -> None:
+    """A default room's pictures: made from scratch (models already loaded), then from the
+    analyses a first room left in the database (no model needed)."""
+    import gradcam_core as gc
+    from gradcam_core import quiz
+
+    design = quiz.RoomDesign()
+    began = time.perf_counter()
+    loaded = {name: gc.load_classifier(name) for name in design.models}
+    load_s = time.perf_counter() - began
+    photos = quiz.quiz_photos()
+    with tempfile.TemporaryDirectory() as folder:
+        store = QuizStore(f"sqlite:///{Path(folder) / 'quiz.sqlite3'}")
+        began = time.perf_counter()
+        content = quiz.build_room(design, photos, loaded.__getitem__)
+        cold = time.perf_counter() - began
+        store.create_room(content, expires_days=1)
+
+        def no_model(name: str):
+            raise RuntimeError(f"{name} was needed although every analysis was stored")
+
+        began = time.perf_counter()
+        again = quiz.build_room(design, photos, no_model, store.cached_analysis)
+        warm = time.perf_counter() - began
+        store.close()
+    size = sum(len(p.data) for p in content.pictures.values())
+    print(
+        f"A default room ({len(photos)} photos, {len(content.items)} items, "
+        f"{len(content.pictures)} pictures, {size / 1e6:.1f} MB): models loaded in {load_s:.1f} s "
+        f"(not counted), pictures made in {cold:.1f} s; the next room from the stored analyses "
+        f"in {warm:.2f} s ({len(again.items)} items, no model). Ratio {warm / cold:.3f}."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--answers", type=int, default=30)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--build", action="store_true", help="time making a room's pictures")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker_main()
+        return
+    if args.build:
+        print("$ python benchmarks/bench_quiz.py --build")
+        build_times()
         return
     command = "python benchmarks/bench_quiz.py " + " ".join(sys.argv[1:])
     print(f"$ {command.strip()}")

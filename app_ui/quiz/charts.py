@@ -82,7 +82,7 @@ def _chart(
         .mark_rule(strokeDash=[5, 4], color="#777")
         .encode(x=alt.X("x:Q", scale=scale))
     )
-    layered = alt.layer(rule, bars, whiskers, diamonds).properties(height=56 * max(2, len(data)))
+    layered = alt.layer(rule, bars, whiskers, diamonds).properties(height=max(150, 52 * len(data)))
     return layered.configure_axis(labelFontSize=size, titleFontSize=size + 1, labelLimit=0)
 
 
