@@ -106,7 +106,11 @@ def answer(page: Page, choice: int, screen_height: int | None = None) -> tuple[s
     method = re.search(r"Method: ([A-Za-z -]+)\.", text).group(1)
     right = "Right: this picture was made for" in text
     assert right or "Not this time" in text, text
-    expect(page.get_by_role("img", name=re.compile("^The photo"))).to_be_visible()
+    photo = page.get_by_role("img", name=re.compile("^The photo"))
+    expect(photo).to_be_visible()
+    if screen_height is not None:  # on the phone, as wide as the screen at most
+        box = photo.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"], box
     return TITLES[method], right
 
 

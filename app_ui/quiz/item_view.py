@@ -34,16 +34,19 @@ def model_title(name: str) -> str:
 
 
 MAX_HEIGHT = 300  # px: on a 390 x 844 phone, the question and both answers stay on screen
+PHONE_COLUMN = 340  # px: the page's column on a 390-px-wide phone is about 358 px
 
 
 def show_picture(pictures: PictureSource, digest: str | None, alt: str, **kwargs) -> None:
-    """A stored picture, at most ``MAX_HEIGHT`` pixels high (narrower on a narrow screen)."""
+    """A stored picture, about ``MAX_HEIGHT`` pixels high at most, never wider than the column."""
     found = pictures(digest) if digest else None
     if found is None:
         st.warning(m.OUTCOMES["unknown_item"])
         return
-    tall = found.height > MAX_HEIGHT
-    width = round(MAX_HEIGHT * found.width / found.height) if tall else "content"
+    # A fixed width is not narrowed to a phone's screen: use one only where it is narrower than
+    # any phone's column; otherwise "content" (natural size, never wider than the column)
+    limit = round(MAX_HEIGHT * found.width / found.height)
+    width = limit if found.height > MAX_HEIGHT and limit <= PHONE_COLUMN else "content"
     st.image(found.data, alt=alt, width=width, **kwargs)
 
 
