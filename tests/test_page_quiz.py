@@ -276,3 +276,11 @@ def answer_current_solo(session):
     category = [b for b in session.button if (b.key or "").startswith("quiz_solo")]
     category[0].click().run()
     assert not session.exception, session.exception
+
+
+def test_a_database_from_a_newer_app_gets_one_line(room, store):
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE quiz_meta SET value = '99' WHERE key = 'schema_version'")
+    session = open_quiz(room=room.room.code)
+    assert len(session.error) == 1 and "schema version 99" in session.error[0].value
+    assert not session.exception

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from gradcam_core.quiz import Picture, QuizStore
+from gradcam_core.quiz import Picture, QuizStore, SchemaTooNew, StoreUnavailable
 from gradcam_core.quiz.storage import sqlite_url
 
 URL_ENV = "GRADCAM_QUIZ_DATABASE_URL"
@@ -101,10 +101,14 @@ def _store(url: str) -> QuizStore:
 def store() -> QuizStore:
     """The process's store for the configured database (schema created or upgraded once).
 
-    Raises ``StoreUnavailable`` when the database cannot be reached (the caller says so), and
-    purges expired rooms at most once an hour.
+    Raises ``StoreUnavailable`` when the database cannot be reached or was upgraded by a newer
+    version of the app (the caller says so in one line), and purges expired rooms at most once
+    an hour.
     """
-    quiz_store = _store(database_url())
+    try:
+        quiz_store = _store(database_url())
+    except SchemaTooNew as error:  # an older app on a newer database: say so, touch nothing
+        raise StoreUnavailable(str(error)) from error
     _purge_now_and_then(quiz_store)
     return quiz_store
 
