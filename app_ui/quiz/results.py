@@ -66,24 +66,38 @@ def trust_table(summary: Summary, methods: tuple[str, ...]) -> pd.DataFrame:
     )
 
 
+def _study(title: str, chart, alt: str, legend: str, table: pd.DataFrame) -> None:
+    st.subheader(title)
+    st.altair_chart(chart, alt=alt)
+    st.caption(legend)
+    # a table of text (not a data grid): readable on a projector, and the page's own text
+    st.table(table, hide_index=True)
+
+
 def show(summary: Summary, design: RoomDesign, presenter: bool = False) -> None:
     """Both studies' results with charts and tables, or a line when nothing is answered yet."""
     if summary.answers == 0:
         st.info(m.NO_ANSWERS_YET)
         return
     if design.discrimination_methods and summary.discrimination_answers:
-        st.subheader(m.ACCURACY_TITLE)
-        chart = charts.accuracy_chart(summary.accuracy, design.discrimination_methods, presenter)
-        st.altair_chart(chart, alt=m.CHART_ALT)
-        st.caption(m.ACCURACY_LEGEND)
-        # a table of text (not a data grid): readable on a projector, and a page's own text
-        st.table(accuracy_table(summary, design.discrimination_methods), hide_index=True)
+        methods = design.discrimination_methods
+        chart = charts.accuracy_chart(summary.accuracy, methods, presenter)
+        _study(
+            m.ACCURACY_TITLE,
+            chart,
+            m.CHART_ALT,
+            m.ACCURACY_LEGEND,
+            accuracy_table(summary, methods),
+        )
     if design.trust_methods and summary.trust:
-        st.subheader(m.TRUST_TITLE)
         chart = charts.trust_chart(summary.trust, design.trust_methods, presenter)
-        st.altair_chart(chart, alt=m.TRUST_CHART_ALT)
-        st.caption(m.TRUST_LEGEND)
-        st.table(trust_table(summary, design.trust_methods), hide_index=True)
+        _study(
+            m.TRUST_TITLE,
+            chart,
+            m.TRUST_CHART_ALT,
+            m.TRUST_LEGEND,
+            trust_table(summary, design.trust_methods),
+        )
     stronger, weaker = design.trust_models
     st.caption(
         m.RESULTS_NOTE.format(
