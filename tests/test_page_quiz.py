@@ -284,3 +284,37 @@ def test_a_database_from_a_newer_app_gets_one_line(room, store):
     session = open_quiz(room=room.room.code)
     assert len(session.error) == 1 and "schema version 99" in session.error[0].value
     assert not session.exception
+
+
+@pytest.mark.slow
+def test_a_teachers_own_photos_go_through_the_image_loader(database, store):
+    from image_files import png_chunk
+
+    from gradcam_core.quiz import photos
+
+    good = photos.get_photo("cat_and_coffee").data
+    claiming = b"\x89PNG\r\n\x1a\n" + png_chunk(
+        b"IHDR", (20000).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+    )
+    session = open_quiz("teacher")
+    session.multiselect[0].set_value(["gradcam"])
+    session.multiselect[1].set_value([])
+    session.multiselect[2].set_value([]).run()  # no bundled photo: only the teacher's own
+    session.file_uploader(key="quiz_uploads").set_value(
+        [("ours.jpg", good, "image/jpeg"), ("huge.png", claiming, "image/png")]
+    ).run()
+    warnings = [w.value for w in session.warning]
+    assert any(w.startswith("Could not use 'huge.png'") for w in warnings), warnings
+    assert m.UPLOAD_INCOMPLETE.format(file="ours.jpg") in warnings  # classes not picked yet
+    classes = [s for s in session.selectbox if (s.key or "").startswith("quiz_upload_")]
+    assert len(classes) == 2  # two objects of the one usable photo
+    classes[0].set_value(281)
+    classes[1].set_value(968).run()
+    labels = [t for t in session.text_input if (t.key or "").startswith("quiz_upload_")]
+    labels[1].input("cup").run()
+    button(session, m.CREATE_BUTTON).click().run()
+    assert not session.exception and not session.error
+    code = next(md.value[2:] for md in session.markdown if md.value.startswith("# "))
+    items = store.items(store.room(code).id)
+    assert [(i.labels, i.truth) for i in items] == [(("tabby", "cup"), 0), (("tabby", "cup"), 1)]
+    assert items[0].photo_title == "ours.jpg" and items[0].details["shares"] is None
