@@ -318,3 +318,15 @@ def test_a_teachers_own_photos_go_through_the_image_loader(database, store):
     items = store.items(store.room(code).id)
     assert [(i.labels, i.truth) for i in items] == [(("tabby", "cup"), 0), (("tabby", "cup"), 1)]
     assert items[0].photo_title == "ours.jpg" and items[0].details["shares"] is None
+
+
+def test_a_link_to_another_room_opens_that_rooms_join_form(room, store):
+    other = store.create_room(synthetic_content(photos=1), expires_days=1)
+    session = join(open_quiz(room=room.room.code), "Ana")
+    session.query_params["room"] = other.room.code
+    session.query_params.pop("me", None)
+    session.run()
+    assert [t.label for t in session.text_input] == [m.JOIN_CODE, m.JOIN_NICKNAME]
+    assert session.text_input[0].value == other.room.code
+    join(session)
+    assert store.counts(other.room.id) == (1, 0) and store.counts(room.room.id) == (1, 0)

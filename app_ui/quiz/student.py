@@ -22,7 +22,7 @@ from . import connection, runner
 from . import messages as m
 
 ROOM_PARAM, TOKEN_PARAM = "room", "me"
-_STUDENT = "quiz_student"  # (room id, Student)
+_STUDENT = "quiz_student"  # (Student, the room's code)
 _JOIN_LIMIT = "quiz_join_limiter"
 JOIN_BURST, JOINS_PER_SECOND = 3, 1 / 20
 
@@ -34,16 +34,17 @@ def link_code() -> str | None:
 
 def _current(store: QuizStore) -> Student | None:
     """This session's student, or the one the address's resume token names."""
-    kept = st.session_state.get(_STUDENT)
-    if kept is not None:
-        return kept
     code, token = st.query_params.get(ROOM_PARAM), st.query_params.get(TOKEN_PARAM)
+    kept = st.session_state.get(_STUDENT)
+    if kept is not None and (not code or normalize_join_code(code) == kept[1]):
+        return kept[0]
+    st.session_state.pop(_STUDENT, None)  # a link to another room: that room's join form
     if not code or not token:
         return None
     room = store.room(code)
     student = store.resume(room.id, token) if room is not None else None
     if student is not None:
-        st.session_state[_STUDENT] = student
+        st.session_state[_STUDENT] = (student, room.code)
     return student
 
 
@@ -72,7 +73,7 @@ def _join_form(store: QuizStore) -> None:
     if student is None:
         st.error(m.ROOM_CLOSED.format(code=normalized))
         return
-    st.session_state[_STUDENT] = student
+    st.session_state[_STUDENT] = (student, room.code)
     st.query_params[ROOM_PARAM] = room.code
     st.query_params[TOKEN_PARAM] = student.resume_token or ""
     st.rerun()
