@@ -330,3 +330,14 @@ def test_a_link_to_another_room_opens_that_rooms_join_form(room, store):
     assert session.text_input[0].value == other.room.code
     join(session)
     assert store.counts(other.room.id) == (1, 0) and store.counts(room.room.id) == (1, 0)
+
+
+def test_a_design_the_studies_cannot_use_gets_the_pages_own_sentence(database):
+    session = open_quiz("teacher")
+    trust_models = [s for s in session.selectbox if s.label == m.TRUST_MODELS]
+    trust_models[1].set_value("efficientnet_lite2").run()  # the same model twice
+    assert [w.value for w in session.warning] == [m.TRUST_SAME_MODEL]
+    assert button(session, m.CREATE_BUTTON).disabled
+    session.multiselect[0].set_value([])
+    session.multiselect[1].set_value([]).run()
+    assert [w.value for w in session.warning] == [m.NO_METHOD]

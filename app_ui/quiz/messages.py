@@ -190,6 +190,12 @@ UPLOAD_INCOMPLETE = "{file}: pick an ImageNet class for both objects (it is left
 UPLOAD_REFUSED = "Could not use '{file}': {reason}"
 CREATE_BUTTON = "Create the room"
 NOTHING_TO_ASK = "Choose at least one method and one photo."
+NO_METHOD = "Choose at least one method, in either study."
+TRUST_SAME_MODEL = "Pick two different models for the trust study."
+TRUST_SAME_ACCURACY = (
+    "{first} and {second} have the same published ImageNet accuracy, so neither is the stronger "
+    "model: pick two that differ."
+)
 BUILD_PROGRESS = "Pictures for {photo} with {model}"
 BUILD_FAILED = "The room could not be made: {reason}"
 LEFT_OUT = "Left out: {label} in '{photo}' ({model}'s Grad-CAM map does not lie on it)."

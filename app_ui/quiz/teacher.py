@@ -121,6 +121,13 @@ def _design() -> tuple[RoomDesign | None, list[str]]:
         m.ITEMS_PER_STUDENT, MIN_ITEMS, MAX_ITEMS_PER_STUDENT, DEFAULT_ITEMS_PER_STUDENT
     )
     map_view = st.radio(m.MAP_VIEW, MAP_VIEWS, format_func=m.MAP_VIEWS.get, horizontal=True)
+    if not discrimination and not trust:
+        return None, [m.NO_METHOD]
+    if trust and pair[0] == pair[1]:
+        return None, [m.TRUST_SAME_MODEL]
+    if trust and IMAGENET_TOP1[pair[0]] == IMAGENET_TOP1[pair[1]]:
+        titles = {"first": model_title(pair[0]), "second": model_title(pair[1])}
+        return None, [m.TRUST_SAME_ACCURACY.format(**titles)]
     try:
         design = RoomDesign(
             discrimination_methods=tuple(discrimination),
@@ -131,8 +138,8 @@ def _design() -> tuple[RoomDesign | None, list[str]]:
             items_per_student=per_student,
             map_view=map_view,
         )
-    except ValueError as error:
-        return None, [str(error)]
+    except ValueError:  # every case a teacher can reach is said above, in the page's words
+        return None, [m.NOTHING_TO_ASK]
     return design, []
 
 
