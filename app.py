@@ -24,6 +24,7 @@ class PageEntry:
     title: str
     icon: str
     heading: str
+    shared_controls: bool = True  # False: no photo picker or model sidebar (the Class quiz)
 
 
 PAGES = (
@@ -63,6 +64,14 @@ PAGES = (
         f"Methods: one photo, {len(CAM_METHODS)} ways to draw the map",
     ),
     PageEntry(
+        "Classroom",
+        "pages/quiz.py",
+        "Class quiz",
+        ":material/quiz:",
+        "Class quiz: can people tell what the map shows?",
+        shared_controls=False,
+    ),
+    PageEntry(
         "Check",
         "pages/trust_lab.py",
         "Trust lab",
@@ -97,7 +106,9 @@ for entry in PAGES:
 page = st.navigation(navigation)
 st.html(NARROW_SCREEN_CSS)
 st.sidebar.title("Grad-CAM Explorer")
-st.title(next(entry.heading for entry in PAGES if entry.title == page.title))
-controls.sidebar()
+current = next(entry for entry in PAGES if entry.title == page.title)
+st.title(current.heading)
+if current.shared_controls:
+    controls.sidebar()
 page.run()
 memory.trim_after_growth()  # what a heavy step freed goes back to the system
