@@ -13,6 +13,7 @@ from scipy.special import expit, softmax
 
 from .. import engine
 from ..engine import ForwardPass, Score
+from ..i18n import N_, Text
 from ..layers import find_layer
 from ..modifiers import Head, logits_view, probability_head
 
@@ -144,7 +145,7 @@ class BaseCAM:
     pixel_level: ClassVar[bool] = False  # its result proper is image-sized, not a layer map
     cost: ClassVar[str] = ""  # how a slow method's cost grows ("one forward pass per channel")
     signed_rule: ClassVar[str] = ""  # what it does where A has negative values, if not as written
-    empty_note: ClassVar[str] = "no positive evidence for {class_name} at this layer"
+    empty_note: ClassVar[str] = N_("no positive evidence for {class_name} at this layer")
     gradcam_equivalence: ClassVar[str] = ""  # set when the map is Grad-CAM's up to scale: why
     work_unit: ClassVar[str] = ""  # what each of a slow method's forward passes runs on
 
@@ -154,8 +155,9 @@ class BaseCAM:
     pixel_section: ClassVar[SectionText | None] = None
 
     @classmethod
-    def unsupported_reason(cls, model: keras.Model, layer: str) -> str | None:
-        """None when the method applies to this model and layer, else why not (one line)."""
+    def unsupported_reason(cls, model: keras.Model, layer: str) -> Text | None:
+        """None when the method applies to this model and layer, else why not (one line, a
+        ``Text`` rendered in the language of whoever shows it)."""
         return None
 
     @classmethod
