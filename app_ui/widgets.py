@@ -8,6 +8,7 @@ import streamlit as st
 import gradcam_core as gc
 
 from .controls import Selection
+from .i18n import _
 
 PRESENTER_COLUMNS = 2  # images to a row in presenter mode
 
@@ -23,7 +24,7 @@ def predictions_bar(selection: Selection) -> None:
     options = [p.index for p in selection.predictions]
     st.session_state["top_pick"] = selection.target if selection.target in options else None
     st.pills(
-        f"Top-{len(options)} predictions: click one to explain it",
+        _("Top-{count} predictions: click one to explain it").format(count=len(options)),
         options,
         format_func=lambda i: f"{selection.class_name(i)} · {selection.probability(i):.1%}",
         key="top_pick",
@@ -33,9 +34,15 @@ def predictions_bar(selection: Selection) -> None:
 
 def alt_text(selection: Selection, what: str) -> str:
     """What an image shows, for screen readers: the picture, the class, the layer, the model."""
-    return (
-        f"{what}: Grad-CAM of {selection.class_name(selection.target)} (class {selection.target}) "
-        f"at layer {selection.layer.name} of {selection.title}, on {selection.photo_label}"
+    return _(
+        "{what}: Grad-CAM of {label} (class {index}) at layer {layer} of {model}, on {photo}"
+    ).format(
+        what=what,
+        label=selection.class_name(selection.target),
+        index=selection.target,
+        layer=selection.layer.name,
+        model=selection.title,
+        photo=selection.photo_label,
     )
 
 
@@ -44,10 +51,16 @@ def empty_map_note(selection: Selection, result: gc.CamResult) -> None:
     if not result.is_empty:
         return
     st.warning(
-        f"No positive evidence for **{selection.class_name(selection.target)}** at layer "
-        f"**{selection.layer.name}**: every cell of Σ_k α_k A^k is ≤ 0 (largest value "
-        f"{result.raw.max():.3g}), so ReLU leaves nothing and the normalized map is all zeros "
-        "rather than 0 / 0. Try a later layer, or a class the model finds more likely."
+        _(
+            "No positive evidence for **{label}** at layer **{layer}**: every cell of "
+            "Σ_k α_k A^k is ≤ 0 (largest value {largest:.3g}), so ReLU leaves nothing and the "
+            "normalized map is all zeros rather than 0 / 0. Try a later layer, or a class the "
+            "model finds more likely."
+        ).format(
+            label=selection.class_name(selection.target),
+            layer=selection.layer.name,
+            largest=result.raw.max(),
+        )
     )
 
 
