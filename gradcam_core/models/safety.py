@@ -511,11 +511,12 @@ def _check_object(entry: dict[str, Any], shown: str, strict: bool) -> None:
         )
     if module is not None and not _keras_module(module):
         target = entry.get("config") if kind == "function" else kind
+        code = f"{module}.{target}"
         raise ModelRefusedError(
             Text(
                 "{shown} names Python code outside Keras ({code}); refused.",
                 shown=shown,
-                code=f"{module}.{target}",
+                code=code,
             )
         )
     if kind == "function":
@@ -567,12 +568,13 @@ def _check_function(entry: dict[str, Any], shown: str) -> None:
     """A function object may only be one of Keras' built-in activations."""
     name = entry.get("config")
     if entry.get("module") not in ACTIVATION_MODULES or name not in ACTIVATIONS:
+        function = f"{entry.get('module')}.{name}"
         raise ModelRefusedError(
             Text(
                 "{shown} names the function '{function}', which is not a Keras activation; "
                 "refused.",
                 shown=shown,
-                function=f"{entry.get('module')}.{name}",
+                function=function,
             )
         )
 
