@@ -142,6 +142,8 @@ def _url_picker(
     The URL may give a label or a name.
 
     Streamlit's binding matches a URL value against the labels the picker shows (?target=cup+(968)).
+    The labels are made once, in the run's language: Streamlit may format an option again
+    outside the script's thread (AppTest does), where another language is current.
     A value that is no label but is an option's own name or index (?model=vgg16, ?target=968) is
     put in session state before the picker is made, so it is chosen. (Streamlit then drops it
     from the address bar; the app's own links, made as the user picks, carry the labels.)
@@ -154,8 +156,9 @@ def _url_picker(
                 named = next((option for option in options if label(option) == given), None)
         if named is not None:
             st.session_state[key] = named
+    shown = {option: label(option) for option in options}  # in this run's language, now
     return (where or st.sidebar).selectbox(
-        title, options, format_func=label, key=key, bind="query-params", **kwargs
+        title, options, format_func=shown.__getitem__, key=key, bind="query-params", **kwargs
     )
 
 

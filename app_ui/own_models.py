@@ -79,7 +79,7 @@ def _preset(loaded: gc.Classifier, digest: str) -> str | None:
         index=None,
         key="preprocess",
         placeholder=_("Choose one: watch the top-k"),
-        format_func=lambda name: f"{name}: {_(gc.PRESETS[name].hint)}",
+        format_func={name: f"{name}: {_(gc.PRESETS[name].hint)}" for name in gc.PRESETS}.get,
         help=_(
             "Chosen from the file when it says (Teachable Machine: tf; a model that starts "
             "with Rescaling or Normalization: raw). A wrong choice shows in the predictions."
@@ -99,7 +99,7 @@ def _card(classifier: gc.Classifier, suggested: str | None) -> None:
     else:
         classes = ngettext("{count} class", "{count} classes", len(names))
     lines = (
-        f"**{classifier.file_name}** · {classifier.origin}",
+        f"**{classifier.file_name}** · {_(classifier.origin)}",
         _("input {width}×{height}×{channels}").format(
             width=width, height=height, channels=classifier.channels
         )
@@ -142,8 +142,8 @@ def _section() -> tuple[tuple[str, gc.Classifier] | None, Problem | None]:
         type=LABEL_FILE_TYPES,
         key="labels_file",
         help=_(
-            "labels.txt ('0 Cat' or one name per line), a JSON list or {index: name}. "
-            "Without one: the zip's labels.txt, else class 0, class 1, ..."
+            "`labels.txt` (`0 Cat` or one name per line), a JSON list or `{index: name}`. "
+            "Without one: the zip's `labels.txt`, else `class 0`, `class 1`, ..."
         ),
     )
     source = _source(upload)

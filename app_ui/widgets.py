@@ -3,6 +3,8 @@ grids, stacked formulas, and widgets that follow the photo and model."""
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 import gradcam_core as gc
@@ -11,6 +13,7 @@ from .controls import Selection
 from .i18n import _
 
 PRESENTER_COLUMNS = 2  # images to a row in presenter mode
+_TEXT_WORD = re.compile(r"\\text\{([^{}]*)\}")
 
 
 def _pick_target() -> None:
@@ -72,6 +75,23 @@ def grid(count: int, per_row: int, presenter: bool = False) -> list:
     while len(cells) < count:
         cells.extend(st.columns(per_row))
     return cells[:count]
+
+
+def formula_in_language(formula: str) -> str:
+    r"""The formula with the words of its ``	ext{...}`` in the run's language (the symbols as
+    they are): ``	ext{else}`` becomes ``	ext{否则}``."""
+
+    def word(match: re.Match) -> str:
+        inner = match.group(1)
+        spaced = " " if inner.endswith(" ") else ""
+        return r"\text{" + _(inner.strip()) + spaced + "}"
+
+    return _TEXT_WORD.sub(word, formula)
+
+
+def latex(formula: str) -> None:
+    """``st.latex`` with the formula's words translated."""
+    st.latex(formula_in_language(formula))
 
 
 def stacked_formula(formula: str) -> str:

@@ -54,7 +54,7 @@ def section(selection: Selection) -> None:
     with cells[1]:
         caption = _("Red favours {a}, blue favours {b}").format(a=name_a, b=name_b)
         show_signed(selection, result, f"contrast-signed-{b}", caption)
-    st.latex(CONTRAST_FORMULA)
+    widgets.latex(CONTRAST_FORMULA)
     st.caption(
         f"{result.score_kind}: y^A − y^B = {result.score:.3g} "
         f"({name_a} {probability_text(selection, a)}, {name_b} {probability_text(selection, b)})."

@@ -53,7 +53,7 @@ def section(selection: Selection) -> None:
             "gradcam-signed",
             _("Both at once: red for, blue against (Σ_k α_k A^k; stronger colour, larger |value|)"),
         )
-    st.latex(CounterfactualGradCAM.formula)
+    widgets.latex(CounterfactualGradCAM.formula)
     ratio = balance.against_to_for
     st.caption(
         _(

@@ -56,7 +56,7 @@ def predictions_table(selection: Selection) -> pd.DataFrame:
     """The top-k with both scores: logit z_c and softmax p_c; the explained class is marked."""
     return pd.DataFrame(
         {
-            "class": [
+            _("class"): [
                 ("▶ " if p.index == selection.target else "") + f"{p.name} ({p.index})"
                 for p in selection.predictions
             ],

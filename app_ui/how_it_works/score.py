@@ -24,7 +24,8 @@ def _how_probabilities(view: StepView) -> str:
 
 
 def _score_formula(sigmoid: bool) -> str:
-    return rf"y^c = z_c\ \ \text{{(logit)}}\qquad\text{{{_('or')}}}\qquad " + (
+    word = _("or")
+    return rf"y^c = z_c\ \ \text{{(logit)}}\qquad\text{{{word}}}\qquad " + (
         r"y^c = p_c = \frac{1}{1+e^{-z_c}}\ \ \text{(sigmoid)}"
         if sigmoid
         else r"y^c = p_c = \frac{e^{z_c}}{\sum_j e^{z_j}}\ \ \text{(softmax)}"
@@ -49,7 +50,6 @@ def section(view: StepView) -> None:
             charts.predictions_table(selection),
             hide_index=True,
             column_config={
-                "class": st.column_config.TextColumn(_("class")),
                 "logit z_c": st.column_config.NumberColumn(format="%.3f"),
                 "softmax p_c": st.column_config.ProgressColumn(
                     format="percent", min_value=0.0, max_value=1.0

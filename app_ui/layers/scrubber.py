@@ -55,7 +55,11 @@ def _pick_layer(table: list[gc.LayerInfo], selection: Selection) -> tuple[list[s
     names = list(by_name)
     choice, every = st.columns([4, 1])
     how = choice.radio(
-        _("Layers to show"), LAYER_FILTERS, format_func=_, horizontal=True, key="layers_filter"
+        _("Layers to show"),
+        LAYER_FILTERS,
+        format_func={name: _(name) for name in LAYER_FILTERS}.get,
+        horizontal=True,
+        key="layers_filter",
     )
     n = every.number_input(
         "N", min_value=2, max_value=30, value=5, key="layers_n", disabled=how != "Every Nth layer"

@@ -65,7 +65,7 @@ def method_card(view: MethodsView, method_id: str) -> None:
         slow_body(view, method_id)
     else:
         fast_body(view, method_id)
-    st.latex(widgets.stacked_formula(kind.formula))
+    st.latex(widgets.formula_in_language(widgets.stacked_formula(kind.formula)))
     st.caption(_(kind.note))
 
 

@@ -42,5 +42,5 @@ def sections(view: MethodsView) -> None:
         if CAM_METHODS[method_id].pixel_section is not None:
             pixel_section(view, method_id)
     for method_id in pixel_ids:
-        st.latex(CAM_METHODS[method_id].formula)
+        widgets.latex(CAM_METHODS[method_id].formula)
         st.caption(_(CAM_METHODS[method_id].note))

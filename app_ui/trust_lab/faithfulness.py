@@ -252,7 +252,7 @@ def _settings() -> tuple[str, int, bool]:
     substrate = columns[0].radio(
         _("Removed pixels become"),
         gm.SUBSTRATES,
-        format_func=lambda name: _(SUBSTRATE_NAMES[name]),
+        format_func={name: _(shown) for name, shown in SUBSTRATE_NAMES.items()}.get,
         horizontal=True,
         key="trust_substrate",
     )

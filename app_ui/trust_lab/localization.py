@@ -56,7 +56,7 @@ def _object_box(selection: Selection) -> tuple[int, tuple[int, int, int, int], s
             _("Object"),
             range(len(objects)),
             index=0 if imagenet_target is None else samples.pick_object(objects, imagenet_target),
-            format_func=lambda i: _(objects[i].label),
+            format_func=[_(obj.label) for obj in objects].__getitem__,
             key=f"trust_object_{selection.sample_id}_{selection.target}",
             help=_(OBJECT_HELP),
         )

@@ -140,6 +140,7 @@ class BaseCAM:
 
     name: ClassVar[str] = "CAM method"
     formula: ClassVar[str] = ""  # LaTeX of the map, shown in the app
+    formula_words: ClassVar[tuple[str, ...]] = ()  # its \text{} words, marked for translation
     note: ClassVar[str] = ""  # one or two sentences for the teacher: what it changes, and why
     uses_gradients: ClassVar[bool] = True  # False: no backward pass is run for it
     pixel_level: ClassVar[bool] = False  # its result proper is image-sized, not a layer map

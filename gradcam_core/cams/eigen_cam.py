@@ -66,6 +66,7 @@ class EigenCAM(BaseCAM):
     """
 
     name = "Eigen-CAM"
+    formula_words = (N_("else"), N_("rows"))  # the formula's \text{} words, shown translated
     formula = (
         r"o=\begin{cases}0&A\ge0\\\bar A&\text{else}\end{cases},\quad "
         r"A-o=U\Sigma V^\top\ (\text{rows }A_{ij}-o),\quad "

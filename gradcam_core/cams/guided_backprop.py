@@ -101,6 +101,7 @@ class GuidedGradCAM(GradCAM):
     """
 
     name = "Guided Grad-CAM"
+    formula_words = (N_("guided ReLU"),)  # the formula's \text{} words, shown translated
     formula = (
         r"G^c=\frac{\partial y^c}{\partial X}\Big|_{\text{guided ReLU}}\odot"
         r"\mathrm{up}\big(L^c_{\text{Grad-CAM}}\big)"

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import ModelUnavailableError
-from ..i18n import Text, _
+from ..i18n import N_, Text, _
 from ..images import resize_for_model
 from ..labels import ClassLabels, imagenet_labels
 from ..layers import default_layer
@@ -173,7 +173,7 @@ def bundled_classifier(
         preprocessing=Preprocessing(name, (width, height), channels, partial(_pixels, name)),
         head="softmax",
         default_layer=default_layer(model),
-        origin="bundled" if spec.source == "bundled" else "keras.applications",
+        origin=N_("bundled") if spec.source == "bundled" else "keras.applications",
         name=name,
         title=spec.title,
         input_shape=(height, width, channels),

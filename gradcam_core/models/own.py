@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from ..errors import LayerError, ModelRefusedError
-from ..i18n import Text
+from ..i18n import N_, Text
 from ..labels import MAX_LABELS_BYTES, ClassLabels, numbered_labels, parse_labels
 from ..layers import default_layer
 from ..modifiers import Head, mark_head, signed_logit_view
@@ -35,7 +35,7 @@ from .preprocessing import for_model
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5", ".zip")
 MAX_INPUT_SIDE = 4096
 
-TEACHABLE_MACHINE = "Teachable Machine export"
+TEACHABLE_MACHINE = N_("Teachable Machine export")  # shown translated by the app
 KERAS3_FILE = "Keras 3 .keras"
 KERAS3_H5 = "Keras 3 .h5"
 TF_KERAS_H5 = "tf_keras .h5"
