@@ -64,7 +64,7 @@ ImageSource = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
 _OPEN_LOCK = threading.Lock()
 _READ_CHUNK = 8 * 1024 * 1024
-_FORMATS_TEXT = "JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC"
+_FORMATS_TEXT = N_("JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC")
 _WHITE = (255, 255, 255, 255)
 _GIF_BLOCK = re.compile(rb"[!,;]")  # a GIF extension, image descriptor or trailer
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
@@ -126,7 +126,10 @@ def load_image(source: ImageSource) -> LoadedImage:
     data = read_capped(source)
     if not data:
         raise ImageLoadError(
-            Text("The file is empty (0 bytes). Choose a {formats} image.", formats=_FORMATS_TEXT)
+            Text(
+                "The file is empty (0 bytes). Choose a {formats} image.",
+                formats=Text(_FORMATS_TEXT),
+            )
         )
     digest = hashlib.sha256(data).hexdigest()
     image, fmt, mode = _decode(data)
@@ -415,11 +418,11 @@ def _unidentified_message(data: bytes) -> Text:
         return Text(
             "This file is {kind}, not a supported image format. Upload a {formats} image.",
             kind=Text(kind),
-            formats=_FORMATS_TEXT,
+            formats=Text(_FORMATS_TEXT),
         )
     return Text(
         "This file is not a supported image format. Upload a {formats} image.",
-        formats=_FORMATS_TEXT,
+        formats=Text(_FORMATS_TEXT),
     )
 
 

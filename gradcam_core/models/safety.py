@@ -132,12 +132,12 @@ _SIGNATURES = (
 )
 
 
-def size_text(count: float) -> str:
-    """Bytes as '2.3 MB', '3.0 GB', '40 kB'."""
+def size_text(count: float) -> str | Text:
+    """Bytes as '2.3 MB', '3.0 GB', '40 kB' (and '12 bytes', a message shown translated)."""
     for unit, scale in (("GB", 1024**3), ("MB", MB), ("kB", 1024)):
         if count >= scale:
             return f"{count / scale:.1f} {unit}"
-    return f"{int(count)} bytes"
+    return Text("{count} bytes", count=int(count))
 
 
 # ---------------------------------------------------------------- the file and its archive
