@@ -25,9 +25,8 @@ from gradcam_core.i18n import use_language
 MATPLOTLIB_FONTS = Path(matplotlib.get_data_path()) / "fonts"
 
 
-@pytest.fixture
-def fresh_machine_fonts(monkeypatch):
-    """Only matplotlib's bundled fonts and the packaged CJK font, as on a fresh machine."""
+def _only_matplotlib_fonts(monkeypatch) -> None:
+    """The font manager as on a fresh machine: matplotlib's bundled fonts and nothing else."""
     own = [
         f
         for f in font_manager.fontManager.ttflist
@@ -35,6 +34,12 @@ def fresh_machine_fonts(monkeypatch):
     ]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", own)
     font_manager.fontManager._findfont_cached.cache_clear()
+
+
+@pytest.fixture
+def fresh_machine_fonts(monkeypatch):
+    """Only matplotlib's bundled fonts and the packaged CJK font, as on a fresh machine."""
+    _only_matplotlib_fonts(monkeypatch)
     fonts.use_cjk_fallback.cache_clear()
     used = fonts.use_cjk_fallback()
     yield used
@@ -81,13 +86,7 @@ def test_every_figure_in_chinese_has_real_glyphs(fresh_machine_fonts):
 
 def test_without_a_cjk_font_the_glyphs_are_missing(monkeypatch):
     """The check above can fail: with matplotlib's fonts alone, Chinese warns of missing glyphs."""
-    own = [
-        f
-        for f in font_manager.fontManager.ttflist
-        if Path(f.fname).is_relative_to(MATPLOTLIB_FONTS)
-    ]
-    monkeypatch.setattr(font_manager.fontManager, "ttflist", own)
-    font_manager.fontManager._findfont_cached.cache_clear()
+    _only_matplotlib_fonts(monkeypatch)
     try:
         with use_language("zh"), pytest.warns(UserWarning, match="missing from font"):
             stages.colorbar_png("viridis")
