@@ -1,8 +1,8 @@
 """Fonts for the figures' text: DejaVu Sans (matplotlib's own), then Noto Sans CJK SC for Chinese.
 
 Matplotlib falls back glyph by glyph along the families of ``font.family`` (one font per
-family): Latin letters, digits and maths
-come from DejaVu Sans as before, and every Chinese character from Noto Sans CJK SC. The font
+family): Latin letters, digits and maths come from DejaVu Sans as before, and every Chinese
+character from Noto Sans CJK SC (opened with the first text drawn; its glyphs load on demand). The font
 file comes from the ``noto-cjk-sans-otc`` package (Google's NotoSansCJK-Regular.ttc, OFL-1.1, a
 requirement of the engine), so a fresh machine or Community Cloud draws real glyphs instead of
 boxes without any system package; a system copy (Debian's ``fonts-noto-cjk``) is used the same
@@ -37,8 +37,8 @@ def packaged_font() -> Path | None:
 def use_cjk_fallback() -> str | None:
     """Register the packaged CJK font and put it after DejaVu Sans; the file used, or None.
 
-    Process-wide and once: the same fonts serve every language (English text never reaches the
-    fallback), so no session's choice changes another's figures.
+    Process-wide and once: the same fonts serve every language (English text takes no glyph from
+    the fallback), so no session's choice changes another's figures.
     """
     path = packaged_font()
     if path is not None and not _registered(path):
