@@ -40,10 +40,13 @@ def start(
     address: str = "127.0.0.1",
     options: Sequence[str] = (),
     root: Path = ROOT,
+    cpus: set[int] | None = None,
 ) -> subprocess.Popen:
     """Launch the app in ``root`` (headless, on localhost unless told); output goes to ``log``.
 
     ``options`` are more `streamlit run` options, e.g. the --server.sslCertFile/KeyFile pair.
+    ``cpus`` pins the server (every thread it starts) to those cores, e.g. {0} for a benchmark
+    whose clients run on the other core.
     """
     return subprocess.Popen(
         [
@@ -64,6 +67,7 @@ def start(
         env=user_environment() if env is None else env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=None if cpus is None else (lambda: os.sched_setaffinity(0, cpus)),
     )
 
 

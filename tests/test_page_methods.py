@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pytest
 from apptest_support import (
     count_calls,
@@ -15,10 +14,11 @@ from apptest_support import (
     open_fresh,
     page_text,
 )
+from tiny_models import FlatCAM
 
 from app_ui import cache
 from app_ui.methods import cached, slow
-from gradcam_core.cams import CAM_METHODS, BaseCAM
+from gradcam_core.cams import CAM_METHODS
 
 pytestmark = pytest.mark.slow
 
@@ -114,18 +114,6 @@ def test_a_layer_without_cam_shows_why():
         n.startswith("Not for this layer") and f"not by '{EARLIER_LAYER}'" in n for n in notes
     )
     assert any("HiResCAM − Grad-CAM" in " ".join(i.captions) for i in session.image)
-
-
-class FlatCAM(BaseCAM):
-    """map = sum_k A^k: every channel weighted 1 (a method made up for this test)."""
-
-    name = "Flat test CAM"
-    formula = r"L=\mathrm{ReLU}\Big(\sum_k A^k\Big)"
-    note = "Made up by the test: every channel counts the same."
-    uses_gradients = False
-
-    def channel_weights(self, activations, gradients):
-        return np.ones(activations.shape[-1])
 
 
 def test_a_method_added_to_the_registry_gets_its_card(monkeypatch, calls):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from gradcam_core.cams import BaseCAM
+
 # A^0 and A^1 of the tiny model below, as (h, w) = (2, 2) maps.
 A0 = np.array([[1.0, 2.0], [3.0, 4.0]])
 A1 = np.array([[0.0, -1.0], [2.0, 1.0]])
@@ -59,3 +61,15 @@ def gap_model() -> keras.Model:
         if weights:
             layer.set_weights([rng.normal(size=w.shape) for w in weights])
     return model
+
+
+class FlatCAM(BaseCAM):
+    """map = sum_k A^k: every channel weighted 1 (a method made up for the registry tests)."""
+
+    name = "Flat test CAM"
+    formula = r"L=\mathrm{ReLU}\Big(\sum_k A^k\Big)"
+    note = "Made up by the test: every channel counts the same."
+    uses_gradients = False
+
+    def channel_weights(self, activations, gradients):
+        return np.ones(activations.shape[-1])

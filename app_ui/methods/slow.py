@@ -8,6 +8,7 @@ keyed by the map's key and the method id. The card is a fragment: its button rer
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -91,17 +92,21 @@ def compute(
     return value
 
 
-def card(
-    key: MapKey,
-    method: str,
-    channels: int,
-    image: Image.Image,
-    show: Callable[[gc.CamResult, float], None],
-) -> None:
-    """The slow method's card body: its cost and button, then its map (``show``); reruns alone."""
+@functools.cache
+def _card_fragment(method: str) -> Callable[..., None]:
+    """The card body of one method as a fragment with its own key, made once per method id.
+
+    Made once, not per run: the fragment Streamlit keeps for a rerun then holds only its
+    arguments, not a closure over a past run (and the model that run used).
+    """
 
     @st.fragment(key=f"{method}_card")
-    def body() -> None:
+    def body(
+        key: MapKey,
+        channels: int,
+        image: Image.Image,
+        show: Callable[[gc.CamResult, float], None],
+    ) -> None:
         found = done(key, method)
         if found is None:
             ask = st.empty()
@@ -114,4 +119,15 @@ def card(
             found = compute(key, method, image, channels)
         show(*found)
 
-    body()
+    return body
+
+
+def card(
+    key: MapKey,
+    method: str,
+    channels: int,
+    image: Image.Image,
+    show: Callable[[gc.CamResult, float], None],
+) -> None:
+    """The slow method's card body: its cost and button, then its map (``show``); reruns alone."""
+    _card_fragment(method)(key, channels, image, show)
