@@ -9,10 +9,15 @@ are.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec
+
 import streamlit as st
 
 from .i18n import LANGUAGE_NAMES, LANGUAGES, SOURCE_LANGUAGE, normalize, set_language
 
+P = ParamSpec("P")
 KEY = "lang"
 # Pickers whose labels are translated; their URL values are labels, which are written anew.
 RELABELLED = ("sample", "model")
@@ -33,6 +38,29 @@ def _relabel() -> None:
     for key in RELABELLED:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def restore() -> str:
+    """Set the run's language to the session's choice (what ``choose`` last set)."""
+    return set_language(st.session_state.get(KEY) or SOURCE_LANGUAGE)
+
+
+def fragment(key: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """``st.fragment(key=key)`` whose reruns speak the session's language.
+
+    A control inside a fragment reruns the fragment alone, in a new script thread that app.py
+    (and ``choose``) never ran in: the body sets the language itself first.
+    """
+
+    def decorate(body: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(body)
+        def in_language(*args: P.args, **kwargs: P.kwargs) -> None:
+            restore()
+            body(*args, **kwargs)
+
+        return st.fragment(key=key)(in_language)
+
+    return decorate
 
 
 def choose() -> str:

@@ -134,3 +134,25 @@ def test_two_sessions_in_two_languages_on_the_same_photo_share_no_words():
     chinese_panels = [i.proto.imgs[0].url for i in chinese.switch_page(page_paths()[0]).run().image]
     # The stage panels carry words (cells, no evidence): each language has its own picture.
     assert english_panels[:3] != chinese_panels[:3]
+
+
+def test_a_fragment_rerun_keeps_the_language():
+    """A control inside an st.fragment reruns the fragment alone, without app.py: its words
+    must still be the session's language (Layers' slider, the Trust lab's hide slider)."""
+    from apptest_support import fragment_reruns
+
+    session = new_app(lang="zh")
+    session.run()
+    session.switch_page("pages/layers.py").run()
+    with fragment_reruns(session, "layers_scrubber"):
+        session.radio(key="layers_filter").set_value("Every layer").run()
+        assert not session.exception
+        found = _leftovers(session)
+    assert any(CJK.search(t) for t in visible_texts(session))
+    assert not found, found
+    session.switch_page("pages/trust_lab.py").run()
+    with fragment_reruns(session, "trust_hiding"):
+        session.slider(key="trust_hide").set_value(40).run()
+        assert not session.exception
+        found = _leftovers(session)
+    assert not found, found

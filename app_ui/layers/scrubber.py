@@ -8,6 +8,7 @@ import streamlit as st
 import gradcam_core as gc
 from gradcam_core import layers, walkthrough
 
+from .. import language
 from ..controls import Selection
 from ..i18n import N_, _, ngettext
 from ..text import signed_layer_note
@@ -184,7 +185,7 @@ def _layer_grid(
     )
 
 
-@st.fragment(key="layers_scrubber")
+@language.fragment(key="layers_scrubber")
 def scrubber(
     selection: Selection,
     key: LayersKey,

@@ -18,7 +18,7 @@ from PIL import Image
 import gradcam_core as gc
 from gradcam_core import cams
 
-from .. import cache
+from .. import cache, language
 from ..cache import MapKey
 from ..i18n import N_, _
 from ..progress import Kept, ProgressBar
@@ -100,7 +100,7 @@ def _card_fragment(method: str) -> Callable[..., None]:
     arguments, not a closure over a past run (and the model that run used).
     """
 
-    @st.fragment(key=f"{method}_card")
+    @language.fragment(key=f"{method}_card")
     def body(
         key: MapKey,
         channels: int,

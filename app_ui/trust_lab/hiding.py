@@ -15,6 +15,7 @@ import gradcam_core as gc
 import gradcam_core.metrics as gm
 from gradcam_core import drawing
 
+from .. import language
 from ..controls import Selection
 from ..i18n import N_, _
 from .faithfulness import SUBSTRATE_NAMES
@@ -126,7 +127,7 @@ def _only_the_map(picture: np.ndarray, change: gm.ConfidenceChange) -> None:
     st.caption(_(DROP_NOTE))
 
 
-@st.fragment(key="trust_hiding")
+@language.fragment(key="trust_hiding")
 def section(selection: Selection, cam: np.ndarray, substrate: str) -> None:
     """The hide-the-top slider with its live prediction, and the photo × map confidence."""
     percent = st.slider(

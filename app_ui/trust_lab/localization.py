@@ -14,6 +14,7 @@ import gradcam_core.metrics as gm
 from gradcam_core import drawing, samples
 from gradcam_core.drawing.boxes import draw_localization
 
+from .. import language
 from ..controls import Selection
 from ..i18n import N_, _, render
 
@@ -134,7 +135,7 @@ def _numbers(scores: gm.Localization, size: tuple[int, int]) -> None:
         )
 
 
-@st.fragment(key="trust_localization")
+@language.fragment(key="trust_localization")
 def section(selection: Selection, cam: np.ndarray) -> None:
     """Box inputs, then the picture with the boxes and peak beside the scores."""
     st.caption(_(NOTE))
