@@ -2,12 +2,12 @@
 
 Matplotlib falls back glyph by glyph along the families of ``font.family`` (one font per
 family): Latin letters, digits and maths come from DejaVu Sans as before, and every Chinese
-character from Noto Sans CJK SC (opened with the first text drawn; its glyphs load on demand). The font
-file comes from the ``noto-cjk-sans-otc`` package (Google's NotoSansCJK-Regular.ttc, OFL-1.1, a
-requirement of the engine), so a fresh machine or Community Cloud draws real glyphs instead of
-boxes without any system package; a system copy (Debian's ``fonts-noto-cjk``) is used the same
-way when present. Without either, figures still render, and matplotlib warns of missing glyphs
-(what ``tests/test_i18n_figures.py`` fails on).
+character from Noto Sans CJK SC (opened with the first text drawn; its glyphs load on demand).
+The font file comes from the ``noto-cjk-sans-otc`` package (Google's NotoSansCJK-Regular.ttc,
+OFL-1.1, a requirement of the engine), so a fresh machine or Community Cloud draws real glyphs
+instead of boxes without any system package; a system copy (Debian's ``fonts-noto-cjk``) is
+used the same way when present. Without either, figures still render, and matplotlib warns of
+missing glyphs (what ``tests/test_i18n_figures.py`` fails on).
 """
 
 from __future__ import annotations
