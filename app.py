@@ -10,14 +10,18 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app_ui import controls
+from app_ui import controls, language
+from app_ui.i18n import N_, _
 from gradcam_core import memory
 from gradcam_core.cams import CAM_METHODS
 
 
 @dataclass(frozen=True)
 class PageEntry:
-    """A page: its file, its name in the navigation, its icon and its heading."""
+    """A page: its file, its name in the navigation, its icon and its heading.
+
+    Section, title and heading are English source text (marked with N_), shown translated.
+    """
 
     section: str
     path: str
@@ -29,61 +33,61 @@ class PageEntry:
 
 PAGES = (
     PageEntry(
-        "Explain",
+        N_("Explain"),
         "pages/explain.py",
         "Grad-CAM",
         ":material/visibility:",
-        "Grad-CAM: what is the network looking at?",
+        N_("Grad-CAM: what is the network looking at?"),
     ),
     PageEntry(
-        "Classroom",
+        N_("Classroom"),
         "pages/how_it_works.py",
-        "How Grad-CAM works",
+        N_("How Grad-CAM works"),
         ":material/school:",
-        "How Grad-CAM works, step by step",
+        N_("How Grad-CAM works, step by step"),
     ),
     PageEntry(
-        "Classroom",
+        N_("Classroom"),
         "pages/layers.py",
-        "Layers",
+        N_("Layers"),
         ":material/layers:",
-        "Layers: from edges to objects",
+        N_("Layers: from edges to objects"),
     ),
     PageEntry(
-        "Classroom",
+        N_("Classroom"),
         "pages/classes.py",
-        "Classes",
+        N_("Classes"),
         ":material/category:",
-        "Classes: one photo, a map for each answer",
+        N_("Classes: one photo, a map for each answer"),
     ),
     PageEntry(
-        "Classroom",
+        N_("Classroom"),
         "pages/methods.py",
-        "Methods",
+        N_("Methods"),
         ":material/science:",
-        f"Methods: one photo, {len(CAM_METHODS)} ways to draw the map",
+        N_("Methods: one photo, {count} ways to draw the map"),
     ),
     PageEntry(
-        "Classroom",
+        N_("Classroom"),
         "pages/quiz.py",
-        "Class quiz",
+        N_("Class quiz"),
         ":material/quiz:",
-        "Class quiz: can people tell what the map shows?",
+        N_("Class quiz: can people tell what the map shows?"),
         shared_controls=False,
     ),
     PageEntry(
-        "Check",
+        N_("Check"),
         "pages/trust_lab.py",
-        "Trust lab",
+        N_("Trust lab"),
         ":material/verified:",
-        "Trust lab: should you believe this heatmap?",
+        N_("Trust lab: should you believe this heatmap?"),
     ),
     PageEntry(
-        "Check",
+        N_("Check"),
         "pages/dataset.py",
-        "Dataset",
+        N_("Dataset"),
         ":material/dataset:",
-        "Dataset: right for the right reasons?",
+        N_("Dataset: right for the right reasons?"),
     ),
 )
 
@@ -98,16 +102,20 @@ NARROW_SCREEN_CSS = """
 """
 
 st.set_page_config(page_title="Grad-CAM Explorer", page_icon=":material/visibility:", layout="wide")
+st.sidebar.title("Grad-CAM Explorer")
+language.choose()  # the run's language, before any word is written
 
 navigation: dict[str, list] = {}
+by_title: dict[str, PageEntry] = {}
 for entry in PAGES:
-    page_object = st.Page(entry.path, title=entry.title, icon=entry.icon, default=entry is PAGES[0])
-    navigation.setdefault(entry.section, []).append(page_object)
+    title = _(entry.title)
+    page_object = st.Page(entry.path, title=title, icon=entry.icon, default=entry is PAGES[0])
+    navigation.setdefault(_(entry.section), []).append(page_object)
+    by_title[title] = entry
 page = st.navigation(navigation)
 st.html(NARROW_SCREEN_CSS)
-st.sidebar.title("Grad-CAM Explorer")
-current = next(entry for entry in PAGES if entry.title == page.title)
-st.title(current.heading)
+current = by_title[page.title]
+st.title(_(current.heading).format(count=len(CAM_METHODS)))
 if current.shared_controls:
     controls.sidebar()
 page.run()

@@ -31,6 +31,8 @@ from gradcam_core.images import LoadedImage
 from gradcam_core.memory import release_memory
 
 from . import deployment
+from .i18n import N_, Text, _, use_language
+from .progress import spinning
 
 DISPLAY_SIDE = 2048  # long side of overlays drawn in the page
 SIGNED_BOOST = 1.6  # signed overlays: blend weight = min(1, 1.6 opacity) sqrt|s|
@@ -135,7 +137,8 @@ def load_own(read: Callable[[], bytes], file_name: str, sha256: str) -> gc.Class
     """
 
     def load() -> gc.Classifier:
-        with st.spinner(f"Checking and loading {file_name}…", show_time=True), gc.TF_LOCK:
+        checking = _("Checking and loading {name}…").format(name=file_name)
+        with st.spinner(checking, show_time=True), gc.TF_LOCK:
             return gc.load_classifier(read(), file_name=file_name)
 
     return resident_models().get(OWN_PREFIX + sha256, load)
@@ -148,7 +151,7 @@ def load_model(model_key: str) -> keras.Model:
 
     def load() -> keras.Model:
         title = gc.get_spec(model_key).title
-        with st.spinner(f"Loading {title}…", show_time=True), gc.TF_LOCK:
+        with st.spinner(_("Loading {model}…").format(model=title), show_time=True), gc.TF_LOCK:
             return gc.load_model(model_key)
 
     return resident_models().get(model_key, load)
@@ -161,7 +164,7 @@ def classifier(model_key: str) -> gc.Classifier:
         loaded = resident_models().peek(OWN_PREFIX + digest)
         if loaded is None:
             raise gc.ModelUnavailableError(
-                "Your model was let go to make room for another one; upload it again."
+                Text("Your model was let go to make room for another one; upload it again.")
             )
         return loaded.with_preprocessing(preset)
     model = load_model(model_key)
@@ -198,7 +201,8 @@ def model_input(digest: str, model_name: str, _image: Image.Image) -> np.ndarray
     return classifier(model_name).preprocess(_image)
 
 
-@st.cache_data(max_entries=32, show_spinner="Running the forward pass…", show_time=True)
+@spinning(N_("Running the forward pass…"))
+@st.cache_data(max_entries=32, show_spinner=False)
 def forward_pass(digest: str, model_name: str, layer: str, _image: Image.Image) -> gc.ForwardPass:
     """Logits and the layer's activations A for one photo (one compiled forward pass)."""
     model = load_model(model_name)
@@ -207,7 +211,8 @@ def forward_pass(digest: str, model_name: str, layer: str, _image: Image.Image) 
         return engine.forward(model, x, [layer])
 
 
-@st.cache_data(max_entries=256, show_spinner="Computing Grad-CAM…", show_time=True)
+@spinning(N_("Computing Grad-CAM…"))
+@st.cache_data(max_entries=256, show_spinner=False)
 def grad_cam(key: MapKey, _image: Image.Image) -> tuple[gc.CamResult, float]:
     """The Grad-CAM stages for one class, from the cached forward pass; and seconds spent."""
     start = time.perf_counter()
@@ -223,10 +228,12 @@ def grad_cam(key: MapKey, _image: Image.Image) -> tuple[gc.CamResult, float]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def stage_png(
-    key: MapKey, stage: stages.Stage, cmap: str, aspect: float, _result: gc.CamResult
+    key: MapKey, stage: stages.Stage, cmap: str, aspect: float, lang: str, _result: gc.CamResult
 ) -> bytes:
-    """One stage's panel (map cells shaped like the photo, and a colorbar) as PNG bytes."""
-    return stages.stage_png(_result, stage, cmap, aspect)
+    """One stage's panel (map cells shaped like the photo, and a colorbar) as PNG bytes, its
+    words in ``lang`` (part of the key: a figure is never shown in another visitor's language)."""
+    with use_language(lang):
+        return stages.stage_png(_result, stage, cmap, aspect)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -242,9 +249,10 @@ def overlay(
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def colorbar(cmap: str) -> bytes:
-    """The overlay's colour scale, 0 to 1, as a PNG."""
-    return stages.colorbar_png(cmap)
+def colorbar(cmap: str, lang: str) -> bytes:
+    """The overlay's colour scale, 0 to 1, as a PNG, its caption in ``lang``."""
+    with use_language(lang):
+        return stages.colorbar_png(cmap)
 
 
 def model_and_input(
@@ -282,7 +290,8 @@ def preview_signed_overlay(
     return drawing.signed_overlay(preview(key.digest, _image), _signed, strength)
 
 
-@st.cache_data(max_entries=128, show_spinner="Computing the map…", show_time=True)
+@spinning(N_("Computing the map…"))
+@st.cache_data(max_entries=128, show_spinner=False)
 def method_map(key: MapKey, method: str, _image: Image.Image) -> tuple[gc.CamResult, float]:
     """A fast method's map and its seconds (slow ones run behind a button: ``methods.slow``)."""
     if method == cams.REFERENCE_METHOD:

@@ -24,20 +24,21 @@ from gradcam_core import drawing, samples
 from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
 
 from . import cache, deployment, handover, own_models, pages_folder
+from .i18n import N_, _, render, use_language
 
 TOP_K = 5
-CAMERA_HELP = (
+CAMERA_HELP = N_(
     "Asks for camera access. Browsers allow the camera only over HTTPS or on this computer "
     "(localhost); on a phone, the photo uploader can also open the camera."
 )
 COLORMAP_NOTES = {
-    "inferno": "perceptual",
-    "jet": "as in the article",
-    "viridis": "colour-blind safe",
-    "cividis": "colour-blind safe",
-    "magma": "perceptual",
-    "turbo": "rainbow, smoother than jet",
-    "plasma": "perceptual",
+    "inferno": N_("perceptual"),
+    "jet": N_("as in the article"),
+    "viridis": N_("colour-blind safe"),
+    "cividis": N_("colour-blind safe"),
+    "magma": N_("perceptual"),
+    "turbo": N_("rainbow, smoother than jet"),
+    "plasma": N_("perceptual"),
 }
 T = TypeVar("T")
 
@@ -141,6 +142,8 @@ def _url_picker(
     The URL may give a label or a name.
 
     Streamlit's binding matches a URL value against the labels the picker shows (?target=cup+(968)).
+    The labels are made once, in the run's language: Streamlit may format an option again
+    outside the script's thread (AppTest does), where another language is current.
     A value that is no label but is an option's own name or index (?model=vgg16, ?target=968) is
     put in session state before the picker is made, so it is chosen. (Streamlit then drops it
     from the address bar; the app's own links, made as the user picks, carry the labels.)
@@ -148,10 +151,14 @@ def _url_picker(
     given = st.query_params.get(key)
     if given is not None and given not in {label(option) for option in options}:
         named = next((option for option in options if str(option) == given), None)
+        if named is None:  # a link made in English, opened in another language
+            with use_language("en"):
+                named = next((option for option in options if label(option) == given), None)
         if named is not None:
             st.session_state[key] = named
+    shown = {option: label(option) for option in options}  # in this run's language, now
     return (where or st.sidebar).selectbox(
-        title, options, format_func=label, key=key, bind="query-params", **kwargs
+        title, options, format_func=shown.__getitem__, key=key, bind="query-params", **kwargs
     )
 
 
@@ -166,47 +173,57 @@ def _photo() -> tuple[LoadedImage, str, str | None]:
         [3, 4, 2], vertical_alignment="center"
     )
     sample_id = _url_picker(
-        "Sample photo",
+        _("Sample photo"),
         samples.sample_ids(),
-        lambda i: samples.get_sample(i).title,
+        sample_title,
         "sample",
         where=samples_column,
     )
-    upload = upload_column.file_uploader("…or your own photo", type=UPLOAD_EXTENSIONS, key="upload")
+    upload = upload_column.file_uploader(
+        _("…or your own photo"), type=UPLOAD_EXTENSIONS, key="upload"
+    )
     shot = None
-    if camera_column.toggle("Use the webcam", key="use_camera", help=CAMERA_HELP):
-        shot = picker.camera_input("Take a photo", key="camera")
+    if camera_column.toggle(_("Use the webcam"), key="use_camera", help=_(CAMERA_HELP)):
+        shot = picker.camera_input(_("Take a photo"), key="camera")
     if handed := handover.photo(sample_id, chosen_elsewhere=shot is not None or upload is not None):
         return handed  # a photo opened from the Dataset page
-    for given, label in ((shot, "webcam photo"), (upload, None)):
+    for given, label in ((shot, _("webcam photo")), (upload, None)):
         if given is None:
             continue
         name = label or given.name
         decoded = _decoded(given)
         if isinstance(decoded, LoadedImage):
             return decoded, name, None
-        st.error(f"Could not use '{name}': {decoded}")
-        st.caption(f"Showing the sample photo '{samples.get_sample(sample_id).title}' instead.")
+        st.error(_("Could not use '{name}': {reason}").format(name=name, reason=render(decoded)))
+        st.caption(
+            _("Showing the sample photo '{title}' instead.").format(title=sample_title(sample_id))
+        )
     if shot is None and upload is None:
         st.session_state.pop(_DECODED, None)  # let go of the last upload's full-size pixels
-    return cache.load_sample(sample_id), samples.get_sample(sample_id).title, sample_id
+    return cache.load_sample(sample_id), sample_title(sample_id), sample_id
 
 
-def _decoded(given: UploadedFile) -> LoadedImage | str:
+def sample_title(sample_id: str) -> str:
+    """A sample photo's title in the run's language."""
+    return _(samples.get_sample(sample_id).title)
+
+
+def _decoded(given: UploadedFile) -> LoadedImage | gc.ImageLoadError:
     """The session's upload decoded once (or why it could not be), kept until it changes.
 
     One full-resolution photo per session, held in session state rather than a cache shared by
     all sessions, so memory follows the sessions that are open and a 40-megapixel upload is
-    released as soon as it is replaced or removed.
+    released as soon as it is replaced or removed. A refusal is kept as the error itself, whose
+    message is written in the language of the run that shows it.
     """
     kept = st.session_state.get(_DECODED)
     if kept is not None and kept[0] == given.file_id:
         return kept[1]
     st.session_state.pop(_DECODED, None)
     try:
-        decoded: LoadedImage | str = gc.load_image(given.getvalue())
+        decoded: LoadedImage | gc.ImageLoadError = gc.load_image(given.getvalue())
     except gc.ImageLoadError as error:
-        decoded = str(error)
+        decoded = gc.ImageLoadError(*error.args)  # the message only: no frames, no cause
     st.session_state[_DECODED] = (given.file_id, decoded)
     return decoded
 
@@ -217,7 +234,9 @@ def _retry_download(name: str) -> None:
 
 def _model_label(name: str) -> str:
     spec = gc.get_spec(name)
-    return spec.label if deployment.fits(spec.size_mb) else f"{spec.label}: too large here"
+    if deployment.fits(spec.size_mb):
+        return spec.label
+    return _("{model}: too large here").format(model=spec.label)
 
 
 def _model() -> tuple[str, gc.Classifier]:
@@ -230,42 +249,53 @@ def _model() -> tuple[str, gc.Classifier]:
     own = own_models.sidebar_section()
     specs = gc.available_models()
     name = _url_picker(
-        "Model",
+        _("Model"),
         [s.name for s in specs],
         _model_label,
         "model",
         where=picker,
         disabled=own is not None,
-        help="Bundled models work offline; others download their weights once (size shown). "
-        "While your own model is loaded it is the one explained.",
+        help=_(
+            "Bundled models work offline; others download their weights once (size shown). "
+            "While your own model is loaded it is the one explained."
+        ),
     )
     if own is not None:
         return own
     too_large = [s.title for s in specs if not deployment.fits(s.size_mb)]
     if too_large:
         st.sidebar.caption(
-            "Low-memory mode: one model in memory at a time; "
-            + ", ".join(too_large)
-            + " do not fit here."
+            _("Low-memory mode: one model in memory at a time; {models} do not fit here.").format(
+                models=", ".join(too_large)
+            )
         )
-    failures: dict[str, str] = st.session_state.setdefault(_FAILED_MODELS, {})
+    failures: dict[str, gc.ModelUnavailableError] = st.session_state.setdefault(_FAILED_MODELS, {})
     spec = gc.get_spec(name)
     if not deployment.fits(spec.size_mb):
         st.error(
-            f"{spec.title} ({spec.size_mb:.0f} MB of weights) does not fit this server's memory "
-            "in low-memory mode; pick a model of at most "
-            f"{deployment.LOW_MEMORY_MODEL_LIMIT_MB:.0f} MB."
+            _(
+                "{model} ({megabytes:.0f} MB of weights) does not fit this server's memory in "
+                "low-memory mode; pick a model of at most {limit:.0f} MB."
+            ).format(
+                model=spec.title,
+                megabytes=spec.size_mb,
+                limit=deployment.LOW_MEMORY_MODEL_LIMIT_MB,
+            )
         )
     elif name not in failures:
         try:
             return name, cache.classifier(name)
         except gc.ModelUnavailableError as error:
-            failures[name] = str(error)
+            failures[name] = gc.ModelUnavailableError(*error.args)  # message, not frames
     if name in failures:
-        st.error(failures[name])
-        st.sidebar.button("Retry the download", on_click=_retry_download, args=(name,))
+        st.error(render(failures[name]))
+        st.sidebar.button(_("Retry the download"), on_click=_retry_download, args=(name,))
     fallback = gc.DEFAULT_MODEL
-    st.info(f"Showing {gc.get_spec(fallback).title} instead; it is bundled and works offline.")
+    st.info(
+        _("Showing {model} instead; it is bundled and works offline.").format(
+            model=gc.get_spec(fallback).title
+        )
+    )
     return fallback, cache.classifier(fallback)
 
 
@@ -279,13 +309,15 @@ def _layer(model_name: str, classifier: gc.Classifier) -> gc.LayerInfo:
         return f"{name} ({by_name[name].size_label})"
 
     chosen = _url_picker(
-        "Layer",
+        _("Layer"),
         names,
         label,
         "layer",
         index=names.index(default) if default in names else len(names) - 1,
-        help="Every layer with a 4-D feature map, input to output; the default is the last "
-        "map before pooling.",
+        help=_(
+            "Every layer with a 4-D feature map, input to output; the default is the last map "
+            "before pooling."
+        ),
     )
     return by_name[chosen]
 
@@ -311,13 +343,16 @@ def _target(
         return f"{labels.name(index)} ({index})"
 
     return _url_picker(
-        "Target class",
+        _("Target class"),
         options,
         label,
         "target",
-        help="The top predictions come first ("
-        + ", ".join(f"{labels.name(i)} {probabilities[i]:.0%}" for i in top)
-        + f"); type to search all {len(labels)} classes.",
+        help=_(
+            "The top predictions come first ({top}); type to search all {count} classes."
+        ).format(
+            top=", ".join(f"{labels.name(i)} {probabilities[i]:.0%}" for i in top),
+            count=len(labels),
+        ),
     )
 
 
@@ -333,10 +368,10 @@ PRESENTER_CSS = """
 def presenter_mode() -> bool:
     """A toggle for projectors: larger type everywhere; pages also draw larger figures."""
     on = st.sidebar.toggle(
-        "Presenter mode",
+        _("Presenter mode"),
         key="presenter",
         bind="query-params",
-        help="Larger type and images for a projector.",
+        help=_("Larger type and images for a projector."),
     )
     if on:
         st.html(PRESENTER_CSS)
@@ -347,37 +382,43 @@ def sidebar() -> Selection | None:
     """Render the shared controls and remember the selection for the page."""
     _RUN.selection = None
     photo, photo_label, sample_id = _photo()
-    st.sidebar.subheader("Model and target")
+    st.sidebar.subheader(_("Model and target"))
     model_name, classifier = _model()
     layer = _layer(model_name, classifier)
     try:
         forward = cache.forward_pass(photo.digest, model_name, layer.name, photo.image)
     except (gc.GradCamError, ValueError) as error:
-        st.error(f"Could not run {classifier.title} on this photo: {error}")
+        st.error(
+            _("Could not run {model} on this photo: {reason}").format(
+                model=classifier.title, reason=render(error)
+            )
+        )
         return None
     predictions = classifier.top_k(forward.logits, TOP_K)
     probabilities = classifier.probabilities(forward.logits)
     target = _target(predictions, probabilities, (photo.digest, model_name), classifier.labels)
     score = st.sidebar.radio(
-        "Score y^c",
+        _("Score y^c"),
         gc.SCORES,
         key="score",
         bind="query-params",
         horizontal=True,
-        help="logit: the class score before softmax, as in the paper. softmax: the "
-        "probability, which saturates and shrinks the gradients.",
+        help=_(
+            "logit: the class score before softmax, as in the paper. softmax: the probability, "
+            "which saturates and shrinks the gradients."
+        ),
     )
-    st.sidebar.subheader("Display")
+    st.sidebar.subheader(_("Display"))
     cmap = st.sidebar.selectbox(
-        "Colormap",
+        _("Colormap"),
         drawing.COLORMAPS,
         index=drawing.COLORMAPS.index(drawing.DEFAULT_COLORMAP),
         key="cmap",
         bind="query-params",
-        help="; ".join(f"{name}: {note}" for name, note in COLORMAP_NOTES.items()),
+        help="; ".join(f"{name}: {_(note)}" for name, note in COLORMAP_NOTES.items()),
     )
     opacity = st.sidebar.slider(
-        "Overlay opacity", 0.0, 1.0, 0.5, 0.05, key="opacity", bind="query-params"
+        _("Overlay opacity"), 0.0, 1.0, 0.5, 0.05, key="opacity", bind="query-params"
     )
     presenter = presenter_mode()
     selection = Selection(

@@ -19,20 +19,24 @@ import gradcam_core as gc
 from gradcam_core.models.safety import MAX_MODEL_BYTES
 
 from . import cache, deployment, handover
+from .i18n import N_, Text, _, ngettext, render
 
 MODEL_FILE_TYPES = ["keras", "h5", "hdf5", "zip"]
 LABEL_FILE_TYPES = ["txt", "json"]
 MAX_MODEL_MB = MAX_MODEL_BYTES // (1024 * 1024)
-EXAMPLE_NAME = "converted_keras.zip (example)"
-UPLOAD_NOTE = (
+EXAMPLE_NAME = "converted_keras.zip"
+UPLOAD_NOTE = N_(
     "A Keras 3 `.keras`, a Keras 2 / tf_keras `.h5`, or Teachable Machine's "
     "`converted_keras.zip` as downloaded. Checked before it is loaded; no code in it runs; "
     "only you see it."
 )
-LINKS_NOTE = "Links to this view keep every setting but your model, which stays in this session."
+LINKS_NOTE = N_(
+    "Links to this view keep every setting but your model, which stays in this session."
+)
 _DIGESTS = "_own_model_digests"  # uploaded file id -> SHA-256, so a rerun does not hash again
 _SHOWN = "_own_model_shown"  # the digest whose preset picker is shown
-_REFUSED = "_own_model_refused"  # SHA-256 -> why: a refused file is not read again each rerun
+_REFUSED = "_own_model_refused"  # SHA-256 -> the refusal: a refused file is not read again
+Problem = tuple[str, Text]  # ("error" or "warning", what to say; rendered when shown)
 
 
 @memoize
@@ -55,10 +59,12 @@ def _source(upload: UploadedFile | None) -> tuple[str, str, Callable[[], bytes]]
     if (lesson_model := handover.lesson_model()) is not None:
         return lesson_model  # the Dataset page's lesson
     if st.toggle(
-        "Try an example own model",
+        _("Try an example own model"),
         key="own_example",
-        help="A Teachable-Machine-shaped model trained on the sample photos (Cat, Coffee cup, "
-        "Something else), on EfficientNet-Lite0's first blocks.",
+        help=_(
+            "A Teachable-Machine-shaped model trained on the sample photos (Cat, Coffee cup, "
+            "Something else), on EfficientNet-Lite0's first blocks."
+        ),
     ):
         return EXAMPLE_NAME, _example_digest(), gc.demo_model_path().read_bytes
     return None
@@ -70,30 +76,45 @@ def _preset(loaded: gc.Classifier, digest: str) -> str | None:
         st.session_state[_SHOWN] = digest
         st.session_state["preprocess"] = loaded.suggested_preprocessing
     return st.selectbox(
-        "Preprocessing: how its pixels were scaled",
+        _("Preprocessing: how its pixels were scaled"),
         gc.PRESET_NAMES,
         index=None,
         key="preprocess",
-        placeholder="Choose one: watch the top-k",
-        format_func=lambda name: f"{name}: {gc.PRESETS[name].hint}",
-        help="Chosen from the file when it says (Teachable Machine: tf; a model that starts "
-        "with Rescaling or Normalization: raw). A wrong choice shows in the predictions.",
+        placeholder=_("Choose one: watch the top-k"),
+        format_func={name: f"{name}: {_(gc.PRESETS[name].hint)}" for name in gc.PRESETS}.get,
+        help=_(
+            "Chosen from the file when it says (Teachable Machine: tf; a model that starts "
+            "with Rescaling or Normalization: raw). A wrong choice shows in the predictions."
+        ),
     )
 
 
 def _card(classifier: gc.Classifier, suggested: str | None) -> None:
     names = classifier.labels.names
-    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    shown = ", ".join(names[:6])
+    if len(names) > 6:
+        shown = _("{names} and {count} more").format(names=shown, count=len(names) - 6)
     width, height = classifier.input_size
-    source = "from the file" if suggested == classifier.preset else "your choice"
-    kind = "binary: one output unit, class 1 scores z" if classifier.is_binary else "classes"
-    st.markdown(
-        f"**{classifier.file_name}** · {classifier.origin}  \n"
-        f"input {width}×{height}×{classifier.channels} · {len(names)} {kind} ({shown})  \n"
-        f"{classifier.parameters:,} parameters · default layer `{classifier.default_layer}`  \n"
-        f"preprocessing `{classifier.preset}` ({source})"
+    source = _("from the file") if suggested == classifier.preset else _("your choice")
+    if classifier.is_binary:
+        classes = _("{count} classes, binary: one output unit, class 1 scores z")
+    else:
+        classes = ngettext("{count} class", "{count} classes", len(names))
+    lines = (
+        f"**{classifier.file_name}** · {_(classifier.origin)}",
+        _("input {width}×{height}×{channels}").format(
+            width=width, height=height, channels=classifier.channels
+        )
+        + " · "
+        + classes.format(count=len(names))
+        + f" ({shown})",
+        _("{parameters:,} parameters · default layer `{layer}`").format(
+            parameters=classifier.parameters, layer=classifier.default_layer
+        ),
+        _("preprocessing `{preset}` ({source})").format(preset=classifier.preset, source=source),
     )
-    st.caption(LINKS_NOTE)
+    st.markdown("  \n".join(lines))
+    st.caption(_(LINKS_NOTE))
 
 
 def sidebar_section() -> tuple[str, gc.Classifier] | None:
@@ -105,59 +126,88 @@ def sidebar_section() -> tuple[str, gc.Classifier] | None:
     if not deployment.model_uploads_allowed():
         return None
     in_use = st.session_state.get("model_file") is not None or st.session_state.get("own_example")
-    with st.sidebar.expander("Your own model", expanded=bool(in_use)):
+    with st.sidebar.expander(_("Your own model"), expanded=bool(in_use)):
         chosen, problem = _section()
     if problem is not None:
-        (st.warning if problem.startswith("Choose") else st.error)(problem)
+        kind, message = problem
+        (st.warning if kind == "warning" else st.error)(render(message))
     return chosen
 
 
-def _section() -> tuple[tuple[str, gc.Classifier] | None, str | None]:
-    st.caption(UPLOAD_NOTE)
+def _section() -> tuple[tuple[str, gc.Classifier] | None, Problem | None]:
+    st.caption(_(UPLOAD_NOTE))
     upload = st.file_uploader(
-        "Model file", type=MODEL_FILE_TYPES, key="model_file", max_upload_size=MAX_MODEL_MB
+        _("Model file"), type=MODEL_FILE_TYPES, key="model_file", max_upload_size=MAX_MODEL_MB
     )
     labels_file = st.file_uploader(
-        "Class names (optional)",
+        _("Class names (optional)"),
         type=LABEL_FILE_TYPES,
         key="labels_file",
-        help="labels.txt ('0 Cat' or one name per line), a JSON list or {index: name}. "
-        "Without one: the zip's labels.txt, else class 0, class 1, ...",
+        help=_(
+            "`labels.txt` (`0 Cat` or one name per line), a JSON list or `{index: name}`. "
+            "Without one: the zip's `labels.txt`, else `class 0`, `class 1`, ..."
+        ),
     )
     source = _source(upload)
     if source is None:
         return None, None
     file_name, digest, read = source
-    refused: dict[str, str] = st.session_state.setdefault(_REFUSED, {})
+    refused: dict[str, Text] = st.session_state.setdefault(_REFUSED, {})
     if digest not in refused:
         try:
             loaded = cache.load_own(read, file_name, digest)
         except (gc.GradCamError, ValueError) as error:
-            refused[digest] = f"Could not use '{file_name}': {_one_line(error)}"
+            refused[digest] = Text(
+                "Could not use '{name}': {reason}", name=file_name, reason=_OneLine(error.args)
+            )
     if digest in refused:
-        return None, refused[digest]
+        return None, ("error", refused[digest])
     weights_mb = loaded.parameters * 4 / 1e6
     if not deployment.fits(weights_mb):
         return None, (
-            f"'{file_name}' ({weights_mb:.0f} MB of weights) does not fit this server's memory "
-            f"in low-memory mode; at most {deployment.LOW_MEMORY_MODEL_LIMIT_MB:.0f} MB."
+            "error",
+            Text(
+                "'{name}' ({megabytes:.0f} MB of weights) does not fit this server's memory in "
+                "low-memory mode; at most {limit:.0f} MB.",
+                name=file_name,
+                megabytes=weights_mb,
+                limit=deployment.LOW_MEMORY_MODEL_LIMIT_MB,
+            ),
         )
     preset = _preset(loaded, digest)
     if preset is None:
         return None, (
-            f"Choose how '{file_name}' expects its pixels (the preprocessing picker under “Your "
-            "own model” in the sidebar): its file does not say. Until then the bundled model "
-            "is shown."
+            "warning",
+            Text(
+                "Choose how '{name}' expects its pixels (the preprocessing picker under “Your own "
+                "model” in the sidebar): its file does not say. Until then the bundled model is "
+                "shown.",
+                name=file_name,
+            ),
         )
     try:
         classifier = loaded.with_preprocessing(preset)
         if labels_file is not None:
             classifier = classifier.with_labels(labels_file.getvalue())
     except (gc.GradCamError, ValueError) as error:
-        return None, f"Could not use those settings for '{file_name}': {_one_line(error)}"
+        return None, (
+            "error",
+            Text(
+                "Could not use those settings for '{name}': {reason}",
+                name=file_name,
+                reason=_OneLine(error.args),
+            ),
+        )
     _card(classifier, loaded.suggested_preprocessing)
     return (cache.own_model_key(digest, preset), classifier), None
 
 
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+class _OneLine:
+    """An error's message on one line, rendered in the language of the run that shows it (kept
+    as the message alone: no traceback, no frames holding the file's bytes)."""
+
+    def __init__(self, args: tuple) -> None:
+        self.message = args[0] if args else ""
+
+    def __format__(self, spec: str) -> str:
+        return format(" ".join(render(self.message).split()), spec)

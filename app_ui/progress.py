@@ -18,16 +18,21 @@ Values are shared: treat them as read-only.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
+from .i18n import _
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+P = ParamSpec("P")
+R = TypeVar("R")
 Clock = Callable[[], float]
 
 _STORES: list[Kept] = []
@@ -65,12 +70,31 @@ class Pace:
 def time_left(seconds: float | None) -> str:
     """'about 12 s left' (or minutes), or what is being measured before the first report."""
     if seconds is None:
-        return "measuring the pace on this machine…"
+        return _("measuring the pace on this machine…")
     if seconds < 1:
-        return "less than a second left"
+        return _("less than a second left")
     if seconds < 90:
-        return f"about {seconds:.0f} s left"
-    return f"about {seconds / 60:.0f} min left"
+        return _("about {seconds:.0f} s left").format(seconds=seconds)
+    return _("about {minutes:.0f} min left").format(minutes=seconds / 60)
+
+
+def spinning(message: str, show_time: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Show ``message`` in the run's language while the decorated (cached) function takes over
+    half a second: a cache hit returns before the spinner appears.
+
+    For ``st.cache_data`` and ``st.cache_resource`` functions with ``show_spinner=False``: their
+    own ``show_spinner`` text is fixed when the module loads, in one language for every session.
+    """
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            with st.spinner(_(message), show_time=show_time):
+                return function(*args, **kwargs)
+
+        return call
+
+    return decorate
 
 
 class ProgressBar:

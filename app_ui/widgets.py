@@ -3,13 +3,17 @@ grids, stacked formulas, and widgets that follow the photo and model."""
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 import gradcam_core as gc
 
 from .controls import Selection
+from .i18n import _
 
 PRESENTER_COLUMNS = 2  # images to a row in presenter mode
+_TEXT_WORD = re.compile(r"\\text\{([^{}]*)\}")
 
 
 def _pick_target() -> None:
@@ -26,7 +30,7 @@ def predictions_bar(selection: Selection) -> None:
     # through it the model), or a model let go for another would stay in memory.
     shown = {i: f"{selection.class_name(i)} · {selection.probability(i):.1%}" for i in options}
     st.pills(
-        f"Top-{len(options)} predictions: click one to explain it",
+        _("Top-{count} predictions: click one to explain it").format(count=len(options)),
         options,
         format_func=shown.__getitem__,
         key="top_pick",
@@ -36,9 +40,15 @@ def predictions_bar(selection: Selection) -> None:
 
 def alt_text(selection: Selection, what: str) -> str:
     """What an image shows, for screen readers: the picture, the class, the layer, the model."""
-    return (
-        f"{what}: Grad-CAM of {selection.class_name(selection.target)} (class {selection.target}) "
-        f"at layer {selection.layer.name} of {selection.title}, on {selection.photo_label}"
+    return _(
+        "{what}: Grad-CAM of {label} (class {index}) at layer {layer} of {model}, on {photo}"
+    ).format(
+        what=what,
+        label=selection.class_name(selection.target),
+        index=selection.target,
+        layer=selection.layer.name,
+        model=selection.title,
+        photo=selection.photo_label,
     )
 
 
@@ -47,10 +57,16 @@ def empty_map_note(selection: Selection, result: gc.CamResult) -> None:
     if not result.is_empty:
         return
     st.warning(
-        f"No positive evidence for **{selection.class_name(selection.target)}** at layer "
-        f"**{selection.layer.name}**: every cell of Σ_k α_k A^k is ≤ 0 (largest value "
-        f"{result.raw.max():.3g}), so ReLU leaves nothing and the normalized map is all zeros "
-        "rather than 0 / 0. Try a later layer, or a class the model finds more likely."
+        _(
+            "No positive evidence for **{label}** at layer **{layer}**: every cell of "
+            "Σ_k α_k A^k is ≤ 0 (largest value {largest:.3g}), so ReLU leaves nothing and the "
+            "normalized map is all zeros rather than 0 / 0. Try a later layer, or a class the "
+            "model finds more likely."
+        ).format(
+            label=selection.class_name(selection.target),
+            layer=selection.layer.name,
+            largest=result.raw.max(),
+        )
     )
 
 
@@ -62,6 +78,23 @@ def grid(count: int, per_row: int, presenter: bool = False) -> list:
     while len(cells) < count:
         cells.extend(st.columns(per_row))
     return cells[:count]
+
+
+def formula_in_language(formula: str) -> str:
+    r"""The formula with the words of its ``	ext{...}`` in the run's language (the symbols as
+    they are): ``	ext{else}`` becomes ``	ext{否则}``."""
+
+    def word(match: re.Match) -> str:
+        inner = match.group(1)
+        spaced = " " if inner.endswith(" ") else ""
+        return r"\text{" + _(inner.strip()) + spaced + "}"
+
+    return _TEXT_WORD.sub(word, formula)
+
+
+def latex(formula: str) -> None:
+    """``st.latex`` with the formula's words translated."""
+    st.latex(formula_in_language(formula))
 
 
 def stacked_formula(formula: str) -> str:

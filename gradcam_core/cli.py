@@ -4,6 +4,9 @@ and `... models`.
 ``--method`` takes any id of the method registry (``CAM_METHODS``), read when the command line
 is parsed, so a method registered by the caller is offered too.
 
+``--lang en|zh`` chooses the language of what it prints (errors included); by default the
+environment's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English.
+
 ``--model`` takes a bundled or zoo model's name, or a model file (.keras, .h5, or a Teachable
 Machine .zip) that is checked before Keras sees it (gradcam_core/models/safety.py).
 """
@@ -26,6 +29,7 @@ from .cams import CAM_METHODS, REFERENCE_METHOD, build_method, method_settings
 from .dataset_audit import cli as audit_cli
 from .drawing import DEFAULT_COLORMAP, check_colormap, overlay, pixel_image
 from .errors import GradCamError, PreprocessingRequiredError
+from .i18n import LANGUAGES, Text, _, language_from_environment, set_language
 from .images import LoadedImage, load_image
 from .layers import find_layer
 from .models import (
@@ -53,8 +57,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let TensorFlow print its start-up and log lines on stderr (hidden by default)",
     )
+    lang_help = (
+        "language of the messages: en or zh (default: from LANGUAGE, LC_ALL, LC_MESSAGES or "
+        "LANG, else en)"
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, help=lang_help)
     commands = parser.add_subparsers(dest="command", required=True)
     explain = commands.add_parser("explain", help="explain one image and write the maps to DIR")
+    explain.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=lang_help)
     explain.add_argument(
         "image",
         type=Path,
@@ -97,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 def _list_models() -> int:
     installed = {spec.name for spec in available_models()}
     for spec in MODELS.values():
-        status = "" if spec.name in installed else "  (package not installed)"
+        status = "" if spec.name in installed else "  " + _("(package not installed)")
         print(
             f"{spec.name:20s} {spec.title:20s} {spec.source:8s} {spec.size_mb:6.0f} MB  "
             f"{spec.input_size}x{spec.input_size}{status}"
@@ -107,9 +117,9 @@ def _list_models() -> int:
 
 def _list_methods() -> int:
     for method_id, kind in CAM_METHODS.items():
-        uses = "gradients" if kind.uses_gradients else "no gradients"
-        level = ", pixel level" if kind.pixel_level else ""
-        cost = f"  slow: {kind.cost}" if kind.cost else ""
+        uses = _("gradients") if kind.uses_gradients else _("no gradients")
+        level = _(", pixel level") if kind.pixel_level else ""
+        cost = "  " + _("slow: {cost}").format(cost=_(kind.cost)) if kind.cost else ""
         print(f"{method_id:16s} {kind.name:24s} {uses}{level}{cost}")
     return 0
 
@@ -129,9 +139,11 @@ def _progress(method_name: str) -> Callable[[float], None] | None:
 def _check_options(args: argparse.Namespace) -> None:
     check_colormap(args.colormap)
     if not 0.0 <= args.opacity <= 1.0:
-        raise ValueError(f"--opacity must be between 0 and 1, got {args.opacity}.")
+        raise ValueError(
+            Text("--opacity must be between 0 and 1, got {opacity}.", opacity=args.opacity)
+        )
     if args.top < 1:
-        raise ValueError(f"--top must be at least 1, got {args.top}.")
+        raise ValueError(Text("--top must be at least 1, got {top}.", top=args.top))
 
 
 def _read_image(given: Path) -> LoadedImage:
@@ -162,7 +174,14 @@ def _explain(args: argparse.Namespace) -> int:
     kind = CAM_METHODS[args.method]
     reason = kind.unsupported_reason(model, layer)
     if reason is not None:
-        raise ValueError(f"{kind.name} does not apply at {layer}: {reason}")
+        raise ValueError(
+            Text(
+                "{method} does not apply at {layer}: {reason}",
+                method=kind.name,
+                layer=layer,
+                reason=reason,
+            )
+        )
     method = build_method(args.method, _progress(kind.name))
     result = method.from_forward(model, x, forward_pass, layer, [target], args.score)[0]
     pixel = method.from_gradcam(model, x, result) if kind.pixel_level else None
@@ -212,8 +231,11 @@ def _explain(args: argparse.Namespace) -> int:
     (args.out / "result.json").write_text(json.dumps(summary, indent=2))
     for rank, p in enumerate(top, 1):
         print(f"{rank}. {p.name} ({p.index}): {p.probability:.1%}")
-    note = "  (no positive evidence: the map is empty)" if result.is_empty else ""
-    print(f"{kind.name} for '{classifier.labels.name(target)}' at {layer} -> {args.out}{note}")
+    note = "  " + _("(no positive evidence: the map is empty)") if result.is_empty else ""
+    line = _("{method} for '{label}' at {layer} -> {out}").format(
+        method=kind.name, label=classifier.labels.name(target), layer=layer, out=args.out
+    )
+    print(line + note)
     return 0
 
 
@@ -230,7 +252,10 @@ def _load_classifier(args: argparse.Namespace) -> Classifier:
             classifier = classifier.with_labels(args.labels)
     if classifier.preprocessing is None:
         raise PreprocessingRequiredError(
-            required_message(classifier.title) + " Pass one with --preprocess."
+            Text(
+                "{message} Pass one with --preprocess.",
+                message=required_message(classifier.title),
+            )
         )
     return classifier
 
@@ -238,6 +263,7 @@ def _load_classifier(args: argparse.Namespace) -> Classifier:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input exits with status 2 and one line on stderr, never a traceback."""
     args = _parser().parse_args(argv)
+    set_language(args.lang or language_from_environment())
     with warnings.catch_warnings():
         if not (args.verbose or tf_logging.verbose()):
             warnings.simplefilter("ignore")  # Keras' warnings about a model file are not errors
@@ -247,7 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             commands = {"models": _list_models, "methods": _list_methods}
             return commands[args.command]() if args.command in commands else _explain(args)
         except (GradCamError, ValueError, OSError) as error:
-            print("error: " + " ".join(str(error).split()), file=sys.stderr)
+            message = " ".join(str(error).split())
+            print(_("error: {message}").format(message=message), file=sys.stderr)
             return EXIT_BAD_INPUT
 
 

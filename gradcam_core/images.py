@@ -27,6 +27,7 @@ from PIL import Image, ImageOps
 
 from gradcam_core import heif
 from gradcam_core.errors import ImageLoadError
+from gradcam_core.i18n import N_, Text
 
 # 50 MiB: far above any photo a phone or camera writes as JPEG/PNG, small
 # enough that several concurrent uploads cannot exhaust the server's memory.
@@ -63,7 +64,7 @@ ImageSource = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
 _OPEN_LOCK = threading.Lock()
 _READ_CHUNK = 8 * 1024 * 1024
-_FORMATS_TEXT = "JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC"
+_FORMATS_TEXT = N_("JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC")
 _WHITE = (255, 255, 255, 255)
 _GIF_BLOCK = re.compile(rb"[!,;]")  # a GIF extension, image descriptor or trailer
 _ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
@@ -86,15 +87,15 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
 
 # File signatures of common non-image uploads, to name what was received.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"8BPS", "a Photoshop (PSD) file"),
-    (b"\x00\x00\x01\x00", "an icon (ICO) file"),
-    (b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
-    (b"\xff\x4f\xff\x51", "a JPEG 2000 image"),
+    (b"%PDF", N_("a PDF document")),
+    (b"PK\x03\x04", N_("a ZIP archive (or an Office document)")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", N_("a 7-Zip archive")),
+    (b"8BPS", N_("a Photoshop (PSD) file")),
+    (b"\x00\x00\x01\x00", N_("an icon (ICO) file")),
+    (b"\x00\x00\x00\x0cjP  ", N_("a JPEG 2000 image")),
+    (b"\xff\x4f\xff\x51", N_("a JPEG 2000 image")),
 )
 
 # Signatures of the allowed formats, to tell "damaged PNG" from "not an image".
@@ -124,7 +125,12 @@ def load_image(source: ImageSource) -> LoadedImage:
     """Decode bytes, a path or a binary file-like into a LoadedImage, or raise ImageLoadError."""
     data = read_capped(source)
     if not data:
-        raise ImageLoadError(f"The file is empty (0 bytes). Choose a {_FORMATS_TEXT} image.")
+        raise ImageLoadError(
+            Text(
+                "The file is empty (0 bytes). Choose a {formats} image.",
+                formats=Text(_FORMATS_TEXT),
+            )
+        )
     digest = hashlib.sha256(data).hexdigest()
     image, fmt, mode = _decode(data)
     return LoadedImage(image=image, digest=digest, format=fmt, source_mode=mode, size=image.size)
@@ -149,13 +155,19 @@ def _read_path(path: Path, limit: int) -> bytes:
         with path.open("rb") as fh:
             return _read_stream(fh, limit)
     except FileNotFoundError:
-        raise ImageLoadError(f"File not found: {path.name}. Check the path.") from None
+        raise ImageLoadError(
+            Text("File not found: {name}. Check the path.", name=path.name)
+        ) from None
     except IsADirectoryError:
-        raise ImageLoadError(f"{path.name} is a folder, not an image file.") from None
+        raise ImageLoadError(
+            Text("{name} is a folder, not an image file.", name=path.name)
+        ) from None
     except PermissionError:
-        raise ImageLoadError(f"Permission denied reading {path.name}.") from None
+        raise ImageLoadError(Text("Permission denied reading {name}.", name=path.name)) from None
     except OSError as exc:
-        raise ImageLoadError(f"Could not read {path.name}: {_reason(exc)}.") from None
+        raise ImageLoadError(
+            Text("Could not read {name}: {reason}.", name=path.name, reason=_reason(exc))
+        ) from None
 
 
 def _read_stream(stream: BinaryIO, limit: int) -> bytes:
@@ -174,17 +186,20 @@ def _read_stream(stream: BinaryIO, limit: int) -> bytes:
             chunks.append(bytes(chunk))
             remaining -= len(chunk)
     except OSError as exc:
-        raise ImageLoadError(f"Could not read the uploaded file: {_reason(exc)}.") from None
+        raise ImageLoadError(
+            Text("Could not read the uploaded file: {reason}.", reason=_reason(exc))
+        ) from None
     if remaining <= 0:
         raise ImageLoadError(_too_many_bytes_message(limit))
     return b"".join(chunks)
 
 
-def _too_many_bytes_message(limit: int) -> str:
+def _too_many_bytes_message(limit: int) -> Text:
     """One-line message for an input over the byte cap."""
-    return (
-        f"The file is larger than {limit / 2**20:.0f} MB. "
-        "Upload a smaller image (e.g. re-save it as JPEG or reduce its size)."
+    return Text(
+        "The file is larger than {megabytes:.0f} MB. "
+        "Upload a smaller image (e.g. re-save it as JPEG or reduce its size).",
+        megabytes=limit / 2**20,
     )
 
 
@@ -213,17 +228,24 @@ def _decode(data: bytes) -> tuple[Image.Image, str, str]:
         raise ImageLoadError(_unidentified_message(data)) from None
     except MemoryError:
         raise ImageLoadError(
-            "Not enough memory to decode this image. Try a smaller image."
+            Text("Not enough memory to decode this image. Try a smaller image.")
         ) from None
     except _DECODE_ERRORS as exc:
         raise ImageLoadError(
-            f"The image could not be decoded: it is damaged or incomplete ({_reason(exc)}). "
-            "Re-export or re-download it and try again."
+            Text(
+                "The image could not be decoded: it is damaged or incomplete ({reason}). "
+                "Re-export or re-download it and try again.",
+                reason=_reason(exc),
+            )
         ) from exc
     except Exception as exc:  # last resort: a user must never see a traceback
         raise ImageLoadError(
-            f"The image could not be decoded ({type(exc).__name__}: {_reason(exc)}). "
-            "Try another file or re-export this one as PNG or JPEG."
+            Text(
+                "The image could not be decoded ({kind}: {reason}). "
+                "Try another file or re-export this one as PNG or JPEG.",
+                kind=type(exc).__name__,
+                reason=_reason(exc),
+            )
         ) from exc
 
 
@@ -260,8 +282,10 @@ def _check_heif_sizes(data: bytes) -> None:
     sizes = heif.declared_sizes(data)
     if not sizes:
         raise ImageLoadError(
-            "The HEIC/HEIF file is damaged: it declares no image size. "
-            "Re-export the photo (or save it as JPEG) and try again."
+            Text(
+                "The HEIC/HEIF file is damaged: it declares no image size. "
+                "Re-export the photo (or save it as JPEG) and try again."
+            )
         )
     for width, height in sizes:
         if width * height > MAX_PIXELS:
@@ -297,8 +321,14 @@ def check_header_size(size: tuple[int, int], max_pixels: int = MAX_PIXELS) -> No
         raise ImageLoadError(_too_many_pixels_message((width, height), max_pixels))
     if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
         raise ImageLoadError(
-            f"The image is {width}x{height} pixels: a strip more than {MAX_ASPECT_RATIO} times "
-            "longer than it is wide, too thin to explain. Crop it closer to square and try again."
+            Text(
+                "The image is {width}x{height} pixels: a strip more than {ratio} times "
+                "longer than it is wide, too thin to explain. Crop it closer to square and try "
+                "again.",
+                width=width,
+                height=height,
+                ratio=MAX_ASPECT_RATIO,
+            )
         )
 
 
@@ -308,33 +338,53 @@ def _check_slow_codec(im: Image.Image) -> None:
     slow = any(tile.codec_name in SLOW_CODECS for tile in getattr(im, "tile", ()))
     if slow and width * height > MAX_SLOW_CODEC_PIXELS:
         raise ImageLoadError(
-            f"This {im.format} uses run-length compression, which decodes slowly; at "
-            f"{width * height / 1e6:.1f} megapixels it is over the "
-            f"{MAX_SLOW_CODEC_PIXELS / 1e6:.0f}-megapixel limit for that form. "
-            "Re-save it as PNG or JPEG."
+            Text(
+                "This {format} uses run-length compression, which decodes slowly; at "
+                "{megapixels:.1f} megapixels it is over the {limit:.0f}-megapixel limit for that "
+                "form. Re-save it as PNG or JPEG.",
+                format=im.format,
+                megapixels=width * height / 1e6,
+                limit=MAX_SLOW_CODEC_PIXELS / 1e6,
+            )
         )
 
 
-def _empty_size_message(size: tuple[int, int]) -> str:
+def _empty_size_message(size: tuple[int, int]) -> Text:
     """One-line message for a header with zero width or height."""
-    return (
-        f"The image header says it is {size[0]}x{size[1]} pixels, i.e. empty: "
-        "the file is damaged. Re-export the image and try again."
+    return Text(
+        "The image header says it is {width}x{height} pixels, i.e. empty: "
+        "the file is damaged. Re-export the image and try again.",
+        width=size[0],
+        height=size[1],
     )
 
 
 def _too_many_pixels_message(
     size: tuple[int, int] | int | None, max_pixels: int = MAX_PIXELS
-) -> str:
+) -> Text:
     """One-line message for an image over the pixel cap (a possible decompression bomb)."""
+    limit = max_pixels / 1e6
     if isinstance(size, tuple):
-        what = f"The image is {size[0]}x{size[1]} = {size[0] * size[1] / 1e6:.1f} megapixels"
-    elif isinstance(size, int):
-        what = f"The image header declares {size / 1e6:.1f} megapixels"
-    else:
-        what = "The image is far too large to decode safely"
-    limit = f"the limit is {max_pixels / 1e6:g} megapixels"
-    return f"{what}; {limit}. Downscale it and upload it again."
+        return Text(
+            "The image is {width}x{height} = {megapixels:.1f} megapixels; the limit is "
+            "{limit:g} megapixels. Downscale it and upload it again.",
+            width=size[0],
+            height=size[1],
+            megapixels=size[0] * size[1] / 1e6,
+            limit=limit,
+        )
+    if isinstance(size, int):
+        return Text(
+            "The image header declares {megapixels:.1f} megapixels; the limit is {limit:g} "
+            "megapixels. Downscale it and upload it again.",
+            megapixels=size / 1e6,
+            limit=limit,
+        )
+    return Text(
+        "The image is far too large to decode safely; the limit is {limit:g} megapixels. "
+        "Downscale it and upload it again.",
+        limit=limit,
+    )
 
 
 def _bomb_pixels(exc: BaseException) -> int | None:
@@ -349,7 +399,7 @@ def _verify_png(data: bytes) -> None:
         probe.verify()
 
 
-def _unidentified_message(data: bytes) -> str:
+def _unidentified_message(data: bytes) -> Text:
     """Say what the unreadable file looks like and which formats are accepted."""
     empty = _png_empty_size(data)
     if empty is not None:
@@ -358,13 +408,22 @@ def _unidentified_message(data: bytes) -> str:
     if name is None and heif.is_heif(data):
         name = "HEIC/HEIF"
     if name is not None:
-        return (
-            f"The file looks like a {name} image but its header is damaged or invalid. "
-            "Re-export the image and try again."
+        return Text(
+            "The file looks like a {format} image but its header is damaged or invalid. "
+            "Re-export the image and try again.",
+            format=name,
         )
     kind = _sniff_kind(data)
-    prefix = f"This file is {kind}, not" if kind else "This file is not"
-    return f"{prefix} a supported image format. Upload a {_FORMATS_TEXT} image."
+    if kind:
+        return Text(
+            "This file is {kind}, not a supported image format. Upload a {formats} image.",
+            kind=Text(kind),
+            formats=Text(_FORMATS_TEXT),
+        )
+    return Text(
+        "This file is not a supported image format. Upload a {formats} image.",
+        formats=Text(_FORMATS_TEXT),
+    )
 
 
 def _png_empty_size(data: bytes) -> tuple[int, int] | None:
@@ -384,15 +443,15 @@ def _sniff_kind(data: bytes) -> str | None:
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in (b"avif", b"avis"):
-            return "an AVIF image"
-        return "a video or MP4/QuickTime-family file"
+            return N_("an AVIF image")
+        return N_("a video or MP4/QuickTime-family file")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<svg", b"<?xml")) or b"<svg" in data[:1024].lower():
-        return "an SVG/XML file"
+        return N_("an SVG/XML file")
     if text.startswith((b"<!doctype html", b"<html")):
-        return "an HTML page"
+        return N_("an HTML page")
     if _looks_like_text(data[:4096]):
-        return "a text file"
+        return N_("a text file")
     return None
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from scipy import special
 
 from .errors import ClassLookupError, LabelsError
+from .i18n import Text
 
 NUM_CLASSES = 1000
 _NO_DESCRIPTION = "No description available."
@@ -72,7 +73,9 @@ def class_name(index: int) -> str:
 def imagenet_class(index: int) -> ImageNetClass:
     """The class with this index (0..999)."""
     if not 0 <= int(index) < NUM_CLASSES:
-        raise ClassLookupError(f"Class index {index} is outside 0..{NUM_CLASSES - 1}.")
+        raise ClassLookupError(
+            Text("Class index {index} is outside 0..{last}.", index=index, last=NUM_CLASSES - 1)
+        )
     return imagenet_classes_table()[int(index)]
 
 
@@ -103,10 +106,17 @@ def find_class(query: str | int) -> int:
         if matches:
             break
     if not matches:
-        raise ClassLookupError(f"No ImageNet class matches '{text}'.")
+        raise ClassLookupError(Text("No ImageNet class matches '{text}'.", text=text))
     shown = ", ".join(f"{i} {class_name(i)}" for i in matches[:6])
-    more = f" and {len(matches) - 6} more" if len(matches) > 6 else ""
-    raise ClassLookupError(f"'{text}' matches several classes: {shown}{more}; be more specific.")
+    if len(matches) > 6:
+        shown = Text("{shown} and {count} more", shown=shown, count=len(matches) - 6)
+    raise ClassLookupError(
+        Text(
+            "'{text}' matches several classes: {shown}; be more specific.",
+            text=text,
+            shown=shown,
+        )
+    )
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -149,7 +159,13 @@ class ClassLabels:
 
     def _check(self, index: int) -> int:
         if not 0 <= int(index) < len(self.names):
-            raise ClassLookupError(f"Class index {index} is outside 0..{len(self.names) - 1}.")
+            raise ClassLookupError(
+                Text(
+                    "Class index {index} is outside 0..{last}.",
+                    index=index,
+                    last=len(self.names) - 1,
+                )
+            )
         return int(index)
 
     def find(self, query: str | int) -> int:
@@ -165,12 +181,26 @@ class ClassLabels:
                 return matches[0]
             if matches:
                 shown = ", ".join(f"{i} {self.names[i]}" for i in matches[:6])
-                raise ClassLookupError(f"'{text}' matches several classes: {shown}; use the index.")
-        raise ClassLookupError(f"No class matches '{text}'; the classes are {self._listing()}.")
+                raise ClassLookupError(
+                    Text(
+                        "'{text}' matches several classes: {shown}; use the index.",
+                        text=text,
+                        shown=shown,
+                    )
+                )
+        raise ClassLookupError(
+            Text(
+                "No class matches '{text}'; the classes are {listing}.",
+                text=text,
+                listing=self._listing(),
+            )
+        )
 
-    def _listing(self) -> str:
+    def _listing(self) -> str | Text:
         shown = ", ".join(f"{i} {n}" for i, n in enumerate(self.names[:8]))
-        return shown + (f" and {len(self.names) - 8} more" if len(self.names) > 8 else "")
+        if len(self.names) > 8:
+            return Text("{shown} and {count} more", shown=shown, count=len(self.names) - 8)
+        return shown
 
 
 @dataclass(frozen=True)
@@ -204,20 +234,31 @@ def parse_labels(data: bytes | str, count: int, source: str = "the labels file")
     if isinstance(data, bytes):
         if len(data) > MAX_LABELS_BYTES:
             limit = MAX_LABELS_BYTES // 1024
-            raise LabelsError(f"{source} is over {limit} kB: too large for a list of class names.")
+            raise LabelsError(
+                Text(
+                    "{source} is over {limit} kB: too large for a list of class names.",
+                    source=source,
+                    limit=limit,
+                )
+            )
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise LabelsError(f"{source} is not UTF-8 text.") from None
+            raise LabelsError(Text("{source} is not UTF-8 text.", source=source)) from None
     text = data.strip()
     names = _json_names(text, source) if text[:1] in ("[", "{") else _text_names(text)
     if len(names) != count:
         raise LabelsError(
-            f"{source} names {len(names)} classes but the model has {count}; "
-            "give one name per class, in the model's order."
+            Text(
+                "{source} names {count} classes but the model has {classes}; give one name per "
+                "class, in the model's order.",
+                source=source,
+                count=len(names),
+                classes=count,
+            )
         )
     if any(not n for n in names):
-        raise LabelsError(f"{source} has an empty class name.")
+        raise LabelsError(Text("{source} has an empty class name.", source=source))
     return ClassLabels(tuple(names))
 
 
@@ -234,23 +275,31 @@ def _json_names(text: str, source: str) -> list[str]:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
-        raise LabelsError(f"{source} looks like JSON but does not parse.") from None
+        raise LabelsError(
+            Text("{source} looks like JSON but does not parse.", source=source)
+        ) from None
     if isinstance(value, list):
         return [_json_name(v, source) for v in value]
     if isinstance(value, dict):
         try:
             indexed = {int(k): _json_name(v, source) for k, v in value.items()}
         except ValueError:
-            raise LabelsError(f"{source}: every key must be a class index.") from None
+            raise LabelsError(
+                Text("{source}: every key must be a class index.", source=source)
+            ) from None
         if sorted(indexed) != list(range(len(indexed))):
-            raise LabelsError(f"{source}: the indices must be 0..n-1, each once.")
+            raise LabelsError(
+                Text("{source}: the indices must be 0..n-1, each once.", source=source)
+            )
         return [indexed[i] for i in range(len(indexed))]
-    raise LabelsError(f"{source}: expected a JSON list of names or an {{index: name}} object.")
+    raise LabelsError(
+        Text("{source}: expected a JSON list of names or an {{index: name}} object.", source=source)
+    )
 
 
 def _json_name(value: object, source: str) -> str:
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         value = value[-1]  # Keras' imagenet_class_index.json: {"0": ["n01440764", "tench"]}
     if not isinstance(value, str):
-        raise LabelsError(f"{source}: every class name must be text.")
+        raise LabelsError(Text("{source}: every class name must be text.", source=source))
     return value.strip()

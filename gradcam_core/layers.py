@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import keras
 
 from .errors import LayerError
+from .i18n import Text
 
 PATH_SEPARATOR = "/"
 
@@ -98,17 +99,30 @@ def find_layer(model: keras.Model, name: str) -> tuple[str, keras.layers.Layer]:
         return path, _require_feature_map(path, layer)
     if len(matches) > 1:
         options = ", ".join(p for p, _ in matches)
-        raise LayerError(f"Layer name '{name}' is ambiguous in this model; use one of: {options}.")
+        raise LayerError(
+            Text(
+                "Layer name '{name}' is ambiguous in this model; use one of: {options}.",
+                name=name,
+                options=options,
+            )
+        )
     raise LayerError(
-        f"Layer '{name}' is not in model '{model.name}'; pick one of the listed feature-map layers."
+        Text(
+            "Layer '{name}' is not in model '{model}'; pick one of the listed feature-map layers.",
+            name=name,
+            model=model.name,
+        )
     )
 
 
 def _require_feature_map(path: str, layer: keras.layers.Layer) -> keras.layers.Layer:
     if not _is_feature_map(layer):
         raise LayerError(
-            f"Layer '{path}' does not output a 4-D feature map; "
-            "Grad-CAM needs a convolutional layer."
+            Text(
+                "Layer '{path}' does not output a 4-D feature map; Grad-CAM needs a convolutional "
+                "layer.",
+                path=path,
+            )
         )
     return layer
 
@@ -148,7 +162,9 @@ def default_layer(model: keras.Model) -> str:
             candidates.pop()
             continue
         return path
-    raise LayerError(f"Model '{model.name}' has no 4-D feature-map layer for Grad-CAM.")
+    raise LayerError(
+        Text("Model '{model}' has no 4-D feature-map layer for Grad-CAM.", model=model.name)
+    )
 
 
 # --- the layers a page shows: a readable subset of a model's many layers ---------------------

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_ui import cache, controls, widgets
 from app_ui.explain import downloads, gallery, panels
+from app_ui.i18n import _
 
 selection = controls.current()
 if selection is None:
@@ -19,9 +20,17 @@ widgets.empty_map_note(selection, result)
 downloads.downloads(selection, result)
 gallery.sample_gallery(selection)
 st.caption(
-    f"Map computed in {seconds * 1000:.0f} ms (cached afterwards). "
-    f"Photo: {selection.photo_label}, {selection.photo.image.size[0]}×"
-    f"{selection.photo.image.size[1]} px; the whole photo is resized to "
-    f"{selection.classifier.input_size[0]}×{selection.classifier.input_size[1]} for the model "
-    f"(no crop). {selection.title}."
+    _(
+        "Map computed in {ms:.0f} ms (cached afterwards). Photo: {photo}, {width}×{height} px; "
+        "the whole photo is resized to {input_width}×{input_height} for the model (no crop). "
+        "{model}."
+    ).format(
+        ms=seconds * 1000,
+        photo=selection.photo_label,
+        width=selection.photo.image.size[0],
+        height=selection.photo.image.size[1],
+        input_width=selection.classifier.input_size[0],
+        input_height=selection.classifier.input_size[1],
+        model=selection.title,
+    )
 )

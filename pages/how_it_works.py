@@ -16,15 +16,18 @@ from app_ui.how_it_works import (
     weighted_sum,
     weights,
 )
+from app_ui.i18n import _
 
 selection = controls.current()
 st.markdown(
-    "Grad-CAM asks: *which parts of the photo made the network say this class?* It takes one "
-    "layer's feature maps **Aᵏ**, weighs each map by how much the class score rises when that "
-    "map grows (**α_k**, its average gradient), adds up the weighted maps, keeps the positive "
-    "part and lays it over the photo. Each step below shows its formula with the **real "
-    "numbers** for the photo, model, layer and class chosen in the sidebar: change any of them "
-    "and every step follows."
+    _(
+        "Grad-CAM asks: *which parts of the photo made the network say this class?* It takes one "
+        "layer's feature maps **Aᵏ**, weighs each map by how much the class score rises when "
+        "that map grows (**α_k**, its average gradient), adds up the weighted maps, keeps the "
+        "positive part and lays it over the photo. Each step below shows its formula with the "
+        "**real numbers** for the photo, model, layer and class chosen in the sidebar: change "
+        "any of them and every step follows."
+    )
 )
 if selection is None:
     st.stop()

@@ -9,6 +9,7 @@ same size as the ImageNet ones, which cannot be downloaded here.
     python scripts/memory.py                      # every model, then the worst session; a table
     python scripts/memory.py --models efficientnet_lite0 --low-memory
     python scripts/memory.py --scenario worst --low-memory --json   # one scenario, JSON figures
+    python scripts/memory.py --models efficientnet_lite0 --quick --lang zh  # in 简体中文
 """
 
 from __future__ import annotations
@@ -144,12 +145,13 @@ def _press(app, button: str, quick: bool) -> None:
 
 
 def run_session(
-    models: list[str], upload: bool, quick: bool = False, only: str | None = None
+    models: list[str], upload: bool, quick: bool = False, only: str | None = None, lang: str = "en"
 ) -> list[Step]:
     """One visitor: for each model in turn, every page and its buttons; optionally a big photo.
 
     ``quick`` runs Score-CAM at the model's quickest layer (the same peak, in far less time);
-    ``only`` names one page: the visitor opens the app (Grad-CAM) and goes to that page alone.
+    ``only`` names one page: the visitor opens the app (Grad-CAM) and goes to that page alone;
+    ``lang`` is the interface's language (?lang=): zh loads the catalogues and the CJK font.
     """
     from apptest_support import new_app
 
@@ -157,7 +159,7 @@ def run_session(
 
     _random_zoo_weights()
     steps: list[Step] = []
-    app = new_app(model=models[0])
+    app = new_app(model=models[0], lang=lang)
     app.default_timeout = long_steps_s
 
     def record(name: str, action) -> None:
@@ -221,10 +223,10 @@ class Scenario:
 
 
 def run_in_subprocess(
-    models: list[str], upload: bool, low_memory: bool, quick: bool = False
+    models: list[str], upload: bool, low_memory: bool, quick: bool = False, lang: str = "en"
 ) -> Scenario:
     """Run one scenario in a fresh Python process and read its figures."""
-    command = [sys.executable, __file__, "--json", "--models", *models]
+    command = [sys.executable, __file__, "--json", "--models", *models, "--lang", lang]
     for flag, wanted in (("--upload", upload), ("--low-memory", low_memory), ("--quick", quick)):
         if wanted:
             command.append(flag)
@@ -282,6 +284,7 @@ def main() -> None:
     )
     parser.add_argument("--page", help="open the app, then only this page (e.g. 'Layers')")
     parser.add_argument("--json", action="store_true", help="run here and print JSON figures")
+    parser.add_argument("--lang", default="en", choices=("en", "zh"), help="interface language")
     args = parser.parse_args()
     if args.low_memory:
         os.environ["GRADCAM_LOW_MEMORY"] = "1"
@@ -289,15 +292,16 @@ def main() -> None:
         from app_ui import pages_folder
 
         with pages_folder.as_in_a_running_server():
-            steps = run_session(args.models, args.upload, args.quick, args.page)
+            steps = run_session(args.models, args.upload, args.quick, args.page, args.lang)
         name = " + ".join(args.models) + (" + 40 MP photo" if args.upload else "")
+        name += f", {args.lang}" if args.lang != "en" else ""
         name += f", {args.page} alone" if args.page else ""
         print(json.dumps({"name": name, "steps": [asdict(s) for s in steps]}))
         return
 
     scenarios = []
     for model in args.models or fitting_models():
-        scenarios.append(run_in_subprocess([model], False, args.low_memory, args.quick))
+        scenarios.append(run_in_subprocess([model], False, args.low_memory, args.quick, args.lang))
         print(f"{model}: peak {scenarios[-1].peak_mb:.0f} MB", file=sys.stderr)
     print(_table(scenarios))
     worst = run_in_subprocess(largest_models(), True, args.low_memory, args.quick)

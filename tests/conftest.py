@@ -3,10 +3,15 @@ server for the browser tests (browser_support.py)."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 
 from gradcam_core import tf_logging
+
+# The CLI's language follows the environment's locale: the tests that read its English lines run
+# it in English whatever the machine's locale (the Chinese ones pass --lang zh).
+os.environ["LANGUAGE"] = "en"
 
 tf_logging.load_tensorflow()  # as the app and the CLI do: TensorFlow's start-up lines held back
 

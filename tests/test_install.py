@@ -53,4 +53,9 @@ def test_installed_engine_explains_a_bundled_sample_from_another_folder(tmp_path
     result = json.loads((out / "result.json").read_text())
     assert result["top_k"][0]["index"] == 967  # espresso, as docs/models.md states for this photo
     assert (out / "overlay.png").stat().st_size > 0
+    # The engine's catalogue is package data: the installed copy refuses in Chinese too.
+    assert (site / "gradcam_core" / "locale" / "zh" / "LC_MESSAGES" / "gradcam_core.mo").is_file()
+    chinese = [sys.executable, "-m", "gradcam_core", "--lang", "zh", "explain", "nope.jpg"]
+    refused = _run([*chinese, "--out", str(out)], elsewhere, env)
+    assert refused.returncode == 2 and refused.stderr.startswith("错误：找不到文件：nope.jpg")
     assert not list(elsewhere.iterdir())  # nothing written where it ran

@@ -13,9 +13,12 @@ from gradcam_core import cams
 
 from .. import cache
 from ..cache import MapKey
+from ..i18n import N_
+from ..progress import spinning
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing the top-k maps…", show_time=True)
+@spinning(N_("Computing the top-k maps…"))
+@st.cache_data(max_entries=32, show_spinner=False)
 def top_class_maps(
     digest: str, model_name: str, layer: str, score: gc.Score, k: int, _image: Image.Image
 ) -> tuple[list[gc.CamResult], float]:
@@ -27,7 +30,8 @@ def top_class_maps(
     return maps, time.perf_counter() - start
 
 
-@st.cache_data(max_entries=64, show_spinner="Computing the counterfactual map…")
+@spinning(N_("Computing the counterfactual map…"), show_time=False)
+@st.cache_data(max_entries=64, show_spinner=False)
 def counterfactual(key: MapKey, _image: Image.Image) -> gc.CamResult:
     """Grad-CAM with the negated gradient of key.class_index: what argues against the class."""
     model, x, forward = cache.model_and_input(key.digest, key.model, key.layer, _image)
@@ -35,7 +39,8 @@ def counterfactual(key: MapKey, _image: Image.Image) -> gc.CamResult:
         return cams.counterfactual_map(model, x, key.layer, key.class_index, key.score, forward)
 
 
-@st.cache_data(max_entries=64, show_spinner="Computing the contrast map…")
+@spinning(N_("Computing the contrast map…"), show_time=False)
+@st.cache_data(max_entries=64, show_spinner=False)
 def contrast(key: MapKey, other: int, _image: Image.Image) -> gc.CamResult:
     """Grad-CAM of y^A − y^B for A = key.class_index and B = other."""
     model, x, forward = cache.model_and_input(key.digest, key.model, key.layer, _image)

@@ -9,6 +9,7 @@ from gradcam_core.cams import CounterfactualGradCAM
 
 from .. import cache, widgets
 from ..controls import Selection
+from ..i18n import _
 from . import cached
 from .pictures import show_overlay, show_signed
 
@@ -18,38 +19,47 @@ def section(selection: Selection) -> None:
     target = selection.target
     name = selection.class_name(target)
     photo = selection.photo.image
-    st.header(f"2. What argues against “{name}”?")
+    st.header(_("2. What argues against “{label}”?").format(label=name))
     st.markdown(
-        "Flip the sign of the gradient. The weights become −α_k, and the map shows the regions "
-        f"whose features **lower** the score of *{name}*: cover or remove them and the model "
-        "would be *more* sure of it. Often that is a second object, or background that looks "
-        "like another class. With Grad-CAM's averaged gradients this is exactly the negative "
-        "part of the signed map Σ_k α_k A^k (the blue cells on the Grad-CAM page)."
+        _(
+            "Flip the sign of the gradient. The weights become −α_k, and the map shows the "
+            "regions whose features **lower** the score of *{label}*: cover or remove them and "
+            "the model would be *more* sure of it. Often that is a second object, or background "
+            "that looks like another class. With Grad-CAM's averaged gradients this is exactly "
+            "the negative part of the signed map Σ_k α_k A^k (the blue cells on the Grad-CAM "
+            "page)."
+        ).format(label=name)
     )
-    gradcam, _ = cache.grad_cam(selection.map_key, photo)
+    gradcam, _unused = cache.grad_cam(selection.map_key, photo)
     against = cached.counterfactual(selection.map_key, photo)
     balance = gm.evidence_balance(gradcam.raw)
     cells = widgets.grid(3, 3, selection.presenter)
     with cells[0]:
-        caption = f"For {name}: Grad-CAM · {balance.for_share:.0%} of cells"
+        caption = _("For {label}: Grad-CAM · {share:.0%} of cells").format(
+            label=name, share=balance.for_share
+        )
         show_overlay(selection, gradcam, "gradcam", caption)
     with cells[1]:
-        caption = f"Against {name}: counterfactual · {balance.against_share:.0%} of cells"
+        caption = _("Against {label}: counterfactual · {share:.0%} of cells").format(
+            label=name, share=balance.against_share
+        )
         if against.is_empty:
-            caption = f"Nothing argues against {name} at this layer"
+            caption = _("Nothing argues against {label} at this layer").format(label=name)
         show_overlay(selection, against, "counterfactual", caption)
     with cells[2]:
         show_signed(
             selection,
             gradcam,
             "gradcam-signed",
-            "Both at once: red for, blue against (Σ_k α_k A^k; stronger colour, larger |value|)",
+            _("Both at once: red for, blue against (Σ_k α_k A^k; stronger colour, larger |value|)"),
         )
-    st.latex(CounterfactualGradCAM.formula)
+    widgets.latex(CounterfactualGradCAM.formula)
     ratio = balance.against_to_for
     st.caption(
-        f"Strongest evidence against is {ratio:.2f}× the strongest evidence for "
-        f"(max −Σα_kA^k = {balance.against_peak:.3g}, max Σα_kA^k = {balance.for_peak:.3g})."
+        _(
+            "Strongest evidence against is {ratio:.2f}× the strongest evidence for "
+            "(max −Σα_kA^k = {against:.3g}, max Σα_kA^k = {support:.3g})."
+        ).format(ratio=ratio, against=balance.against_peak, support=balance.for_peak)
         if ratio != float("inf")
-        else "No cell has positive evidence for the class at this layer."
+        else _("No cell has positive evidence for the class at this layer.")
     )

@@ -8,6 +8,7 @@ import gradcam_core as gc
 
 from .. import cache
 from ..controls import Selection
+from ..i18n import _
 
 
 def probability_text(selection: Selection, class_index: int) -> str:
@@ -21,7 +22,7 @@ def map_caption(selection: Selection, result: gc.CamResult) -> str:
     index = result.class_index
     label = f"{selection.class_name(index)} · {probability_text(selection, index)}"
     if result.is_empty:
-        return f"{label} · no positive evidence at this layer"
+        return _("{label} · no positive evidence at this layer").format(label=label)
     return f"{label} · {result.score_kind} y = {result.score:.3g}"
 
 
@@ -35,7 +36,9 @@ def show_overlay(selection: Selection, result: gc.CamResult, what: str, caption:
         ),
         caption=caption,
         width="stretch",
-        alt=f"{caption}: map over the photo, layer {selection.layer.name}",
+        alt=_("{caption}: map over the photo, layer {layer}").format(
+            caption=caption, layer=selection.layer.name
+        ),
     )
 
 
@@ -47,5 +50,7 @@ def show_signed(selection: Selection, result: gc.CamResult, what: str, caption: 
         cache.preview_signed_overlay(key, what, selection.opacity, photo, result.raw),
         caption=caption,
         width="stretch",
-        alt=f"{caption}: signed map over the photo, layer {selection.layer.name}",
+        alt=_("{caption}: signed map over the photo, layer {layer}").format(
+            caption=caption, layer=selection.layer.name
+        ),
     )

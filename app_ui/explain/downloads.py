@@ -9,6 +9,7 @@ from gradcam_core import drawing, export
 from gradcam_core.drawing import stages
 
 from ..controls import Selection
+from ..i18n import _, language, use_language
 
 
 def downloads(selection: Selection, result: gc.CamResult) -> None:
@@ -18,31 +19,37 @@ def downloads(selection: Selection, result: gc.CamResult) -> None:
     )
     photo, cmap, opacity = selection.photo.image, selection.cmap, selection.opacity
     label = selection.class_name(selection.target)
+    lang = language()  # the figure is drawn later, in a server thread: it takes the run's language
+
+    def panels() -> bytes:
+        with use_language(lang):
+            return stages.stages_figure_png(photo, result, cmap, opacity, label)
+
     columns = st.columns(4)
     columns[0].download_button(
-        "Overlay (PNG)",
+        _("Overlay (PNG)"),
         lambda: drawing.png_bytes(gc.overlay(photo, result.normalized, cmap, opacity)),
         file_name=f"{stem}_overlay.png",
         mime="image/png",
         on_click="ignore",
     )
     columns[1].download_button(
-        "Four panels (PNG)",
-        lambda: stages.stages_figure_png(photo, result, cmap, opacity, label),
+        _("Four panels (PNG)"),
+        panels,
         file_name=f"{stem}_panels.png",
         mime="image/png",
         on_click="ignore",
     )
     columns[2].download_button(
-        "Maps (.npz)",
+        _("Maps (.npz)"),
         lambda: export.maps_npz_bytes(result),
         file_name=f"{stem}_maps.npz",
         mime="application/octet-stream",
         on_click="ignore",
-        help="raw, relu, normalized and weights as .npy arrays; np.load reads them.",
+        help=_("raw, relu, normalized and weights as .npy arrays; np.load reads them."),
     )
     columns[3].download_button(
-        "Settings and top-k (JSON)",
+        _("Settings and top-k (JSON)"),
         export.summary_json(result, selection.predictions, selection.settings()),
         file_name=f"{stem}.json",
         mime="application/json",

@@ -7,7 +7,8 @@ import streamlit as st
 from gradcam_core import samples
 
 from .. import cache
-from ..controls import Selection
+from ..controls import Selection, sample_title
+from ..i18n import _
 
 
 def _use_sample(sample_id: str) -> None:
@@ -16,20 +17,20 @@ def _use_sample(sample_id: str) -> None:
 
 def sample_gallery(selection: Selection) -> None:
     """Thumbnails of the bundled photos; a click explains that photo."""
-    with st.expander("Sample photos", expanded=False):
+    with st.expander(_("Sample photos"), expanded=False):
         if selection.sample_id is None:
-            st.caption("Your own photo is shown; remove it from the uploader to use these.")
+            st.caption(_("Your own photo is shown; remove it from the uploader to use these."))
         ids = samples.sample_ids()
         columns = st.columns(len(ids))
         for column, sample_id in zip(columns, ids, strict=True):
-            sample = samples.get_sample(sample_id)
+            title = sample_title(sample_id)
             column.image(
                 cache.thumbnail(sample_id),
-                caption=sample.title,
-                alt=f"Sample photo: {sample.title}",
+                caption=title,
+                alt=_("Sample photo: {title}").format(title=title),
             )
             column.button(
-                "Explain",
+                _("Explain"),
                 key=f"use_sample_{sample_id}",
                 on_click=_use_sample,
                 args=(sample_id,),

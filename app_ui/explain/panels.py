@@ -10,6 +10,7 @@ from gradcam_core.drawing import stages
 
 from .. import cache
 from ..controls import Selection
+from ..i18n import _, language
 from ..widgets import alt_text
 
 # On a narrow screen (a phone) Streamlit stacks the four panel columns; the overlay, what a
@@ -26,11 +27,19 @@ PHONE_CSS = """
 def headline(selection: Selection, result: gc.CamResult) -> None:
     """One sentence saying what is explained, and how."""
     st.markdown(
-        f"Explaining **{selection.class_name(selection.target)}** (class {selection.target}, "
-        f"p = {selection.probability(selection.target):.1%}) at layer "
-        f"**{selection.layer.name}** ({selection.layer.size_label}) of "
-        f"**{selection.title}**, with the {result.score_kind} as the score "
-        f"y^c = {result.score:.4g}."
+        _(
+            "Explaining **{label}** (class {index}, p = {p:.1%}) at layer **{layer}** ({size}) "
+            "of **{model}**, with the {score_kind} as the score y^c = {score:.4g}."
+        ).format(
+            label=selection.class_name(selection.target),
+            index=selection.target,
+            p=selection.probability(selection.target),
+            layer=selection.layer.name,
+            size=selection.layer.size_label,
+            model=selection.title,
+            score_kind=result.score_kind,
+            score=result.score,
+        )
     )
 
 
@@ -38,15 +47,17 @@ def _stage_caption(result: gc.CamResult, stage: str) -> str:
     raw = result.raw
     if stage == "raw":
         negative = float(np.mean(raw < 0))
-        return f"min {raw.min():.3g}, max {raw.max():.3g}; {negative:.0%} of cells negative"
-    if stage == "relu":
-        return f"max {result.peak:.3g}; ReLU set {np.mean(raw < 0):.0%} of cells to 0"
-    if stage == "normalized":
-        return (
-            "all zeros: nothing to normalize"
-            if result.is_empty
-            else (f"divided by {result.peak:.3g}")
+        return _("min {low:.3g}, max {high:.3g}; {negative:.0%} of cells negative").format(
+            low=raw.min(), high=raw.max(), negative=negative
         )
+    if stage == "relu":
+        return _("max {peak:.3g}; ReLU set {share:.0%} of cells to 0").format(
+            peak=result.peak, share=np.mean(raw < 0)
+        )
+    if stage == "normalized":
+        if result.is_empty:
+            return _("all zeros: nothing to normalize")
+        return _("divided by {peak:.3g}").format(peak=result.peak)
     return ""
 
 
@@ -59,18 +70,25 @@ def stage_panels(selection: Selection, result: gc.CamResult) -> None:
     h, w = result.raw.shape
     for column, stage in zip(columns[:3], stages.STAGES, strict=True):
         info = stages.STAGE_INFO[stage]
+        title = _(info.title)
         with column:
-            st.markdown(f"**{info.title}**")
+            st.markdown(f"**{title}**")
             st.image(
-                cache.stage_png(selection.map_key, stage, selection.cmap, aspect, result),
+                cache.stage_png(
+                    selection.map_key, stage, selection.cmap, aspect, language(), result
+                ),
                 caption=_stage_caption(result, stage),
-                alt=alt_text(selection, f"{info.title}, {h}×{w} cells with a colorbar"),
+                alt=alt_text(
+                    selection,
+                    _("{title}, {h}×{w} cells with a colorbar").format(title=title, h=h, w=w),
+                ),
             )
             st.latex(info.formula)
-            st.caption(info.note)
+            st.caption(_(info.note))
     info = stages.STAGE_INFO["overlay"]
+    title = _(info.title)
     with columns[3], st.container(key="overlay_panel"):
-        st.markdown(f"**{info.title}**")
+        st.markdown(f"**{title}**")
         st.image(
             cache.overlay(
                 selection.map_key,
@@ -79,19 +97,30 @@ def stage_panels(selection: Selection, result: gc.CamResult) -> None:
                 selection.photo.image,
                 result.normalized,
             ),
-            caption=f"{_size_note(selection)}, opacity {selection.opacity:.2f}",
-            alt=alt_text(selection, f"{info.title}, the map in {selection.cmap} over the photo"),
+            caption=_("{size}, opacity {opacity:.2f}").format(
+                size=_size_note(selection), opacity=selection.opacity
+            ),
+            alt=alt_text(
+                selection,
+                _("{title}, the map in {cmap} over the photo").format(
+                    title=title, cmap=selection.cmap
+                ),
+            ),
         )
         st.image(
-            cache.colorbar(selection.cmap),
-            alt=f"Colour scale of the overlay ({selection.cmap}): 0, no evidence, to 1, strongest",
+            cache.colorbar(selection.cmap, language()),
+            alt=_("Colour scale of the overlay ({cmap}): 0, no evidence, to 1, strongest").format(
+                cmap=selection.cmap
+            ),
         )
         st.latex(info.formula)
-        st.caption(info.note)
+        st.caption(_(info.note))
 
 
 def _size_note(selection: Selection) -> str:
     width, height = selection.photo.image.size
     if max(width, height) <= cache.DISPLAY_SIDE:
         return f"{width}×{height} px"
-    return f"{width}×{height} px photo, shown smaller; the download is full size"
+    return _("{width}×{height} px photo, shown smaller; the download is full size").format(
+        width=width, height=height
+    )

@@ -19,6 +19,8 @@ from gradcam_core.drawing import walkthrough as figures
 
 from .. import cache
 from ..controls import Selection
+from ..i18n import N_, use_language
+from ..progress import spinning
 
 
 class GradientKey(NamedTuple):
@@ -30,7 +32,8 @@ class GradientKey(NamedTuple):
     class_index: int
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing dy^c/dA for both scores…", show_time=True)
+@spinning(N_("Computing dy^c/dA for both scores…"))
+@st.cache_data(max_entries=32, show_spinner=False)
 def both_gradients(
     key: GradientKey, _image: Image.Image
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
@@ -74,35 +77,42 @@ def walkthrough_of(selection: Selection) -> walkthrough.Walkthrough:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def channels_png(
-    key: cache.MapKey, count: int, columns: int, aspect: float, scale: float, _walk
+    key: cache.MapKey, count: int, columns: int, aspect: float, scale: float, lang: str, _walk
 ) -> bytes:
-    """The grid of A^k and dy^c/dA^k for the channels with the largest |alpha_k|."""
+    """The grid of A^k and dy^c/dA^k for the channels with the largest |alpha_k| (words in
+    ``lang``: every figure with words has the language in its key)."""
     weights = _walk.result.weights
     channels = figures.channel_list(weights, count)
-    return figures.channels_png(
-        _walk.activations, _walk.gradients, weights, channels, columns, aspect, scale
-    )
+    with use_language(lang):
+        return figures.channels_png(
+            _walk.activations, _walk.gradients, weights, channels, columns, aspect, scale
+        )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def softmax_png(key: cache.MapKey, scale: float, _logits: np.ndarray) -> bytes:
+def softmax_png(key: cache.MapKey, scale: float, lang: str, _logits: np.ndarray) -> bytes:
     """p_c against z_c with the current point and its slope (softmax, or a sigmoid head's)."""
     head = cache.classifier(key.model).head
-    return figures.softmax_curve_png(_logits, key.class_index, scale, head)
+    with use_language(lang):
+        return figures.softmax_curve_png(_logits, key.class_index, scale, head)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def partial_sums_png(key: cache.MapKey, aspect: float, scale: float, _walk) -> bytes:
+def partial_sums_png(key: cache.MapKey, aspect: float, scale: float, lang: str, _walk) -> bytes:
     """The weighted sum over the top 1, 10, 100, ... and all channels."""
     weights = _walk.result.weights
     counts = walkthrough.partial_counts(weights.size)
-    return figures.partial_sums_png(_walk.activations, weights, counts, aspect, scale)
+    with use_language(lang):
+        return figures.partial_sums_png(_walk.activations, weights, counts, aspect, scale)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def relu_png(key: cache.MapKey, cmap: str, aspect: float, scale: float, _raw: np.ndarray) -> bytes:
+def relu_png(
+    key: cache.MapKey, cmap: str, aspect: float, scale: float, lang: str, _raw: np.ndarray
+) -> bytes:
     """Before ReLU, what it removes, after."""
-    return figures.relu_png(_raw, cmap, aspect, scale)
+    with use_language(lang):
+        return figures.relu_png(_raw, cmap, aspect, scale)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -10,17 +10,19 @@ from gradcam_core import walkthrough
 from gradcam_core.drawing import walkthrough as figures
 
 from ..controls import Selection
+from ..i18n import _
 
 
 def weights_chart(weights: np.ndarray, presenter: bool) -> alt.Chart:
     """alpha_k sorted, one bar per channel: red for > 0, blue for < 0; hover shows k."""
     ordered = walkthrough.sort_weights(weights)
+    for_class, against = _("α > 0: for the class"), _("α < 0: against it")
     frame = pd.DataFrame(
         {
             "rank": np.arange(ordered.values.size),
             "channel k": ordered.channels,
             "alpha_k": ordered.values,
-            "sign": np.where(ordered.values >= 0, "α > 0: for the class", "α < 0: against it"),
+            "sign": np.where(ordered.values >= 0, for_class, against),
         }
     )
     font = 16 if presenter else 12
@@ -30,7 +32,7 @@ def weights_chart(weights: np.ndarray, presenter: bool) -> alt.Chart:
         .encode(
             x=alt.X(
                 "rank:Q",
-                title="channels, sorted by α_k",
+                title=_("channels, sorted by α_k"),
                 axis=alt.Axis(labels=False, ticks=False, grid=False),
                 scale=alt.Scale(domain=[-0.5, ordered.values.size - 0.5], nice=False, zero=False),
             ),
@@ -38,7 +40,7 @@ def weights_chart(weights: np.ndarray, presenter: bool) -> alt.Chart:
             color=alt.Color(
                 "sign:N",
                 scale=alt.Scale(
-                    domain=["α > 0: for the class", "α < 0: against it"],
+                    domain=[for_class, against],
                     range=[figures.POSITIVE_COLOR, figures.NEGATIVE_COLOR],
                 ),
                 legend=alt.Legend(title=None, orient="top", labelFontSize=font),
@@ -54,7 +56,7 @@ def predictions_table(selection: Selection) -> pd.DataFrame:
     """The top-k with both scores: logit z_c and softmax p_c; the explained class is marked."""
     return pd.DataFrame(
         {
-            "class": [
+            _("class"): [
                 ("▶ " if p.index == selection.target else "") + f"{p.name} ({p.index})"
                 for p in selection.predictions
             ],

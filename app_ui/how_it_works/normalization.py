@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import cache, widgets
+from ..i18n import _, language
 from .view import StepView, tex_number
 
 
 def section(view: StepView) -> None:
     """The division by the peak, worked out, beside the normalized map with its colorbar."""
     selection, result = view.selection, view.result
-    st.subheader("6 · Normalization to [0, 1]")
+    st.subheader(_("6 · Normalization to [0, 1]"))
     left, right = view.two_columns()
     with left:
         st.latex(
@@ -19,13 +20,17 @@ def section(view: StepView) -> None:
             + (rf" = \frac{{L^c}}{{{tex_number(result.peak)}}}" if not result.is_empty else "")
         )
         st.markdown(
-            "Dividing by the largest value puts the strongest evidence at 1, so a colormap can "
-            "show it. The scale is *relative*: a map of a class the model barely sees looks just "
-            "as bright. Compare the unnormalized values in step 5."
+            _(
+                "Dividing by the largest value puts the strongest evidence at 1, so a colormap "
+                "can show it. The scale is *relative*: a map of a class the model barely sees "
+                "looks just as bright. Compare the unnormalized values in step 5."
+            )
         )
         widgets.empty_map_note(selection, result)
     with right:
         st.image(
-            cache.stage_png(view.key, "normalized", selection.cmap, view.aspect, result),
-            alt=view.alt("The normalized map, 0 to 1, with its colorbar"),
+            cache.stage_png(
+                view.key, "normalized", selection.cmap, view.aspect, language(), result
+            ),
+            alt=view.alt(_("The normalized map, 0 to 1, with its colorbar")),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import cache
+from ..i18n import _
 from .view import StepView
 
 
@@ -13,10 +14,12 @@ def section(view: StepView) -> None:
     selection = view.selection
     photo = selection.photo.image
     width, height = photo.size
-    st.subheader("8 · Overlay on the photo")
+    st.subheader(_("8 · Overlay on the photo"))
     st.latex(
-        r"\text{overlay} = (1-a)\,I + a\;\mathrm{cmap}\big(\mathrm{up}(\hat L^c)\big),"
-        rf"\qquad a = {selection.opacity:.2f}"
+        r"\text{"
+        + _("overlay")
+        + r"} = (1-a)\,I + a\;\mathrm{cmap}\big(\mathrm{up}(\hat L^c)\big),"
+        + rf"\qquad a = {selection.opacity:.2f}"
     )
     overlay = cache.overlay(
         view.key, selection.cmap, selection.opacity, photo, view.result.normalized
@@ -24,11 +27,16 @@ def section(view: StepView) -> None:
     view.image_row(
         (photo, overlay),
         (
-            f"The photo I ({width}×{height} px)",
-            f"Grad-CAM for {view.class_label} at {selection.layer.name}, {selection.cmap} colormap",
+            _("The photo I ({width}×{height} px)").format(width=width, height=height),
+            _("Grad-CAM for {label} at {layer}, {cmap} colormap").format(
+                label=view.class_label, layer=selection.layer.name, cmap=selection.cmap
+            ),
         ),
     )
     st.caption(
-        "The same steps as the classic Keras tutorial: predict, take the gradient of the class "
-        "score, average it per channel, weight the maps, ReLU, normalize, upsample and overlay."
+        _(
+            "The same steps as the classic Keras tutorial: predict, take the gradient of the "
+            "class score, average it per channel, weight the maps, ReLU, normalize, upsample and "
+            "overlay."
+        )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import widgets
+from ..i18n import _, language
 from . import cached, charts
 from .view import StepView
 
@@ -13,15 +14,18 @@ def _how_probabilities(view: StepView) -> str:
     """How this model turns logits into probabilities, in a phrase."""
     classifier = view.selection.classifier
     if classifier.head != "sigmoid":
-        return "softmax turns the logits into probabilities p_c"
-    turned = "a sigmoid turns each logit into a probability p_c = 1 / (1 + e^(−z_c))"
+        return _("softmax turns the logits into probabilities p_c")
     if classifier.is_binary:
-        turned += " (this binary model's two classes score z and −z)"
-    return turned
+        return _(
+            "a sigmoid turns each logit into a probability p_c = 1 / (1 + e^(−z_c)) (this "
+            "binary model's two classes score z and −z)"
+        )
+    return _("a sigmoid turns each logit into a probability p_c = 1 / (1 + e^(−z_c))")
 
 
 def _score_formula(sigmoid: bool) -> str:
-    return r"y^c = z_c\ \ \text{(logit)}\qquad\text{or}\qquad " + (
+    word = _("or")
+    return rf"y^c = z_c\ \ \text{{(logit)}}\qquad\text{{{word}}}\qquad " + (
         r"y^c = p_c = \frac{1}{1+e^{-z_c}}\ \ \text{(sigmoid)}"
         if sigmoid
         else r"y^c = p_c = \frac{e^{z_c}}{\sum_j e^{z_j}}\ \ \text{(softmax)}"
@@ -31,12 +35,13 @@ def _score_formula(sigmoid: bool) -> str:
 def section(view: StepView) -> None:
     """The top-k with logits and probabilities, both gradients' sizes, and the softmax curve."""
     selection, scores = view.selection, view.walk.scores
-    st.subheader("1 · Forward pass: the class score yᶜ")
+    st.subheader(_("1 · Forward pass: the class score yᶜ"))
     st.markdown(
-        f"The photo goes through the network once. At the end each of the "
-        f"{len(selection.classifier.labels)} classes has a **logit** z_c (a raw score); "
-        f"{_how_probabilities(view)}. Grad-CAM explains one number yᶜ. The paper uses the logit, "
-        "the score *before* the probability. Here is why."
+        _(
+            "The photo goes through the network once. At the end each of the {count} classes "
+            "has a **logit** z_c (a raw score); {probabilities}. Grad-CAM explains one number "
+            "yᶜ. The paper uses the logit, the score *before* the probability. Here is why."
+        ).format(count=len(selection.classifier.labels), probabilities=_how_probabilities(view))
     )
     widgets.predictions_bar(selection)
     left, right = view.two_columns()
@@ -54,22 +59,24 @@ def section(view: StepView) -> None:
         st.latex(_score_formula(selection.classifier.head == "sigmoid"))
         logit_column, softmax_column = st.columns(2)
         logit_column.metric("logit z_c", f"{scores.logit:.3f}")
-        logit_column.metric("gradient size ‖∂z_c/∂A‖", f"{scores.logit_gradient_norm:.4g}")
+        logit_column.metric(_("gradient size ‖∂z_c/∂A‖"), f"{scores.logit_gradient_norm:.4g}")
         softmax_column.metric("softmax p_c", f"{scores.probability:.1%}")
         softmax_column.metric(
-            "gradient size ‖∂p_c/∂A‖",
+            _("gradient size ‖∂p_c/∂A‖"),
             f"{scores.softmax_gradient_norm:.4g}",
-            delta=f"× {scores.norm_ratio:.2f} of the logit's",
+            delta=_("× {ratio:.2f} of the logit's").format(ratio=scores.norm_ratio),
             delta_color="off",
             delta_arrow="off",
         )
     with right:
         st.image(
-            cached.softmax_png(view.key, view.scale, view.walk.logits),
-            alt=view.alt("The softmax probability of the class as a function of its logit"),
-            caption="Softmax as a function of this class's logit, the other logits fixed: an S "
-            "curve, flat at both ends. Where it is flat, small changes in the photo barely move "
-            "p_c, so its gradient is tiny.",
+            cached.softmax_png(view.key, view.scale, language(), view.walk.logits),
+            alt=view.alt(_("The softmax probability of the class as a function of its logit")),
+            caption=_(
+                "Softmax as a function of this class's logit, the other logits fixed: an S "
+                "curve, flat at both ends. Where it is flat, small changes in the photo barely "
+                "move p_c, so its gradient is tiny."
+            ),
         )
     st.latex(
         r"\frac{\partial p_c}{\partial A} = p_c\Big(\frac{\partial z_c}{\partial A}"
@@ -77,9 +84,12 @@ def section(view: StepView) -> None:
         rf"\frac{{\partial p_c}}{{\partial z_c}} = p_c(1-p_c) = {scores.slope:.3f}"
     )
     st.markdown(
-        f"Through softmax the gradient is **{scores.norm_ratio:.2f}×** the logit's here. It "
-        "shrinks towards 0 when the model is very sure (p_c → 1) or sure it is not this class "
-        "(p_c → 0): softmax **saturates**. It also mixes in the other classes' gradients (the "
-        "Σ_j term), so the map would partly show evidence *against the rival classes*. The "
-        "logit's gradient is about this class alone. Switch *Score yᶜ* in the sidebar to compare."
+        _(
+            "Through softmax the gradient is **{ratio:.2f}×** the logit's here. It shrinks "
+            "towards 0 when the model is very sure (p_c → 1) or sure it is not this class "
+            "(p_c → 0): softmax **saturates**. It also mixes in the other classes' gradients "
+            "(the Σ_j term), so the map would partly show evidence *against the rival classes*. "
+            "The logit's gradient is about this class alone. Switch *Score yᶜ* in the sidebar to "
+            "compare."
+        ).format(ratio=scores.norm_ratio)
     )

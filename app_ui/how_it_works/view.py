@@ -11,6 +11,7 @@ from gradcam_core import walkthrough
 
 from .. import cache, widgets
 from ..controls import Selection
+from ..i18n import _
 from .cached import walkthrough_of
 
 
@@ -81,7 +82,18 @@ def caption(view: StepView) -> None:
     selection = view.selection
     h, w, k_count = view.walk.activations.shape
     st.caption(
-        f"{selection.photo_label} · {selection.title} · layer **{selection.layer.name}** "
-        f"({h}×{w} cells, {k_count} channels) · class **{view.class_label}** "
-        f"({selection.target}) · score: {selection.score}"
+        _(
+            "{photo} · {model} · layer **{layer}** ({h}×{w} cells, {k} channels) · class "
+            "**{label}** ({index}) · score: {score}"
+        ).format(
+            photo=selection.photo_label,
+            model=selection.title,
+            layer=selection.layer.name,
+            h=h,
+            w=w,
+            k=k_count,
+            label=view.class_label,
+            index=selection.target,
+            score=selection.score,
+        )
     )

@@ -6,6 +6,7 @@ import streamlit as st
 
 from gradcam_core import walkthrough
 
+from ..i18n import _
 from . import charts
 from .view import StepView, tex_number
 
@@ -13,13 +14,15 @@ from .view import StepView, tex_number
 def section(view: StepView) -> None:
     """alpha_k's formula, the largest one worked out, and all of them sorted in a bar chart."""
     walk, weights = view.walk, view.result.weights
-    h, w, _ = walk.activations.shape
-    st.subheader("3 · Channel weights α_k: the average gradient")
+    h, w, _unused = walk.activations.shape
+    st.subheader(_("3 · Channel weights α_k: the average gradient"))
     top = int(walkthrough.top_channels(weights, 1)[0])
     gradient_sum = walk.gradient_sum(top)
     st.markdown(
-        f"Averaging each channel's gradient over its {h}×{w} = {walk.cells} cells gives one "
-        "number per channel: how important that pattern is for the class, wherever it appears."
+        _(
+            "Averaging each channel's gradient over its {h}×{w} = {cells} cells gives one number "
+            "per channel: how important that pattern is for the class, wherever it appears."
+        ).format(h=h, w=w, cells=walk.cells)
     )
     st.latex(
         r"\alpha_k^c = \frac{1}{Z}\sum_{i=1}^{h}\sum_{j=1}^{w}"
@@ -30,13 +33,20 @@ def section(view: StepView) -> None:
         rf"\alpha_{{{top}}}^c = \frac{{1}}{{{walk.cells}}}\sum_{{i,j}}"
         rf"\frac{{\partial y^c}}{{\partial A^{{{top}}}_{{ij}}}} = "
         rf"\frac{{{tex_number(gradient_sum)}}}{{{walk.cells}}} = {tex_number(weights[top])}"
-        r"\quad\text{(the largest }|\alpha_k|\text{)}"
+        + r"\quad\text{"
+        + _("(the largest |α_k|)")
+        + "}"
     )
     st.altair_chart(charts.weights_chart(weights, view.presenter), width="stretch")
     ordered = walkthrough.sort_weights(weights)
     st.caption(
-        f"{ordered.positive} channels push for **{view.class_label}** (red), {ordered.negative} "
-        f"against it (blue). The 10 largest |α_k| carry "
-        f"{walkthrough.top_share(weights, 10):.0%} of Σ|α_k|. Hover over a bar to see its "
-        "channel k."
+        _(
+            "{positive} channels push for **{label}** (red), {negative} against it (blue). The "
+            "10 largest |α_k| carry {share:.0%} of Σ|α_k|. Hover over a bar to see its channel k."
+        ).format(
+            positive=ordered.positive,
+            label=view.class_label,
+            negative=ordered.negative,
+            share=walkthrough.top_share(weights, 10),
+        )
     )

@@ -16,6 +16,8 @@ from gradcam_core.cams import grad_cam_all_layers
 from gradcam_core.drawing import walkthrough as figures
 
 from .. import cache
+from ..i18n import N_
+from ..progress import spinning
 
 THUMBNAIL_WIDTH = 240
 
@@ -29,11 +31,8 @@ class LayersKey(NamedTuple):
     score: gc.Score
 
 
-@st.cache_data(
-    max_entries=8,
-    show_spinner="Grad-CAM for every layer: one forward and one backward pass…",
-    show_time=True,
-)
+@spinning(N_("Grad-CAM for every layer: one forward and one backward pass…"))
+@st.cache_data(max_entries=8, show_spinner=False)
 def all_layer_maps(key: LayersKey, _image: Image.Image) -> tuple[dict[str, gc.CamResult], float]:
     """{layer: Grad-CAM} for every 4-D layer, input to output; and the seconds it took."""
     start = time.perf_counter()

@@ -8,12 +8,19 @@ import streamlit as st
 import gradcam_core as gc
 from gradcam_core import layers, walkthrough
 
+from .. import language
 from ..controls import Selection
+from ..i18n import N_, _, ngettext
 from ..text import signed_layer_note
 from . import cached
 from .cached import THUMBNAIL_WIDTH, LayersKey
 
-LAYER_FILTERS = ("Block outputs", "One per resolution", "Every Nth layer", "Every layer")
+LAYER_FILTERS = (
+    N_("Block outputs"),
+    N_("One per resolution"),
+    N_("Every Nth layer"),
+    N_("Every layer"),
+)  # the values are the English names; the radio shows them translated
 
 
 def filter_layers(table: list[gc.LayerInfo], how: str, n: int) -> list[str]:
@@ -48,7 +55,13 @@ def _pick_layer(table: list[gc.LayerInfo], selection: Selection) -> tuple[list[s
     by_name = {info.name: info for info in table}
     names = list(by_name)
     choice, every = st.columns([4, 1])
-    how = choice.radio("Layers to show", LAYER_FILTERS, horizontal=True, key="layers_filter")
+    how = choice.radio(
+        _("Layers to show"),
+        LAYER_FILTERS,
+        format_func={name: _(name) for name in LAYER_FILTERS}.get,
+        horizontal=True,
+        key="layers_filter",
+    )
     n = every.number_input(
         "N", min_value=2, max_value=30, value=5, key="layers_n", disabled=how != "Every Nth layer"
     )
@@ -56,7 +69,7 @@ def _pick_layer(table: list[gc.LayerInfo], selection: Selection) -> tuple[list[s
     wanted = st.session_state.get("layers_scrub", selection.layer.name)
     st.session_state["layers_scrub"] = layers.nearest_layer(names, shown, wanted)
     chosen = st.select_slider(
-        "Layer: input on the left, output on the right",
+        _("Layer: input on the left, output on the right"),
         shown,
         key="layers_scrub",
         format_func=lambda name: f"{name} ({cells_label(by_name[name])})",
@@ -71,10 +84,20 @@ def _layer_facts(
     effect = walkthrough.relu_effect(result.raw)
     st.markdown(
         f"**{info.name}** · {info.kind}  \n"
-        f"{info.height}×{info.width} cells × {info.channels} channels; each cell covers about "
-        f"{grid.block_width:.0f}×{grid.block_height:.0f} px of the photo  \n"
-        f"Before ReLU: {effect.negative_share:.0%} of the cells negative; largest value "
-        f"{effect.max_before:.3g}"
+        + _(
+            "{h}×{w} cells × {channels} channels; each cell covers about "
+            "{block_width:.0f}×{block_height:.0f} px of the photo"
+        ).format(
+            h=info.height,
+            w=info.width,
+            channels=info.channels,
+            block_width=grid.block_width,
+            block_height=grid.block_height,
+        )
+        + "  \n"
+        + _("Before ReLU: {share:.0%} of the cells negative; largest value {largest:.3g}").format(
+            share=effect.negative_share, largest=effect.max_before
+        )
     )
     signed = signed_layer_note(info.name, result.activations_below_zero, [gc.GradCAM])
     if signed:
@@ -82,15 +105,17 @@ def _layer_facts(
     if result.is_empty:
         class_label = selection.class_name(selection.target)
         st.warning(
-            f"No positive evidence for {class_label} at this layer: every "
-            "cell of Σ_k α_k Aᵏ is ≤ 0, so the map is empty."
+            _(
+                "No positive evidence for {label} at this layer: every cell of Σ_k α_k Aᵏ is "
+                "≤ 0, so the map is empty."
+            ).format(label=class_label)
         )
     st.button(
-        "Explain at this layer on every page",
+        _("Explain at this layer on every page"),
         on_click=use_layer,
         args=(info.name,),
         disabled=info.name == selection.layer.name,
-        help="Sets the sidebar's layer, so the other pages use it too.",
+        help=_("Sets the sidebar's layer, so the other pages use it too."),
     )
 
 
@@ -110,11 +135,15 @@ def _layer_view(
         facts = cells_place
     big.image(
         overlay,
-        caption=f"{info.name}: Grad-CAM over the photo (bilinear), layer {position}",
+        caption=_("{layer}: Grad-CAM over the photo (bilinear), layer {position}").format(
+            layer=info.name, position=position
+        ),
         width="stretch",
     )
     cells_place.image(
-        cells, caption=f"The same map as {cells_label(info)} cells (nearest)", width="stretch"
+        cells,
+        caption=_("The same map as {cells} cells (nearest)").format(cells=cells_label(info)),
+        width="stretch",
     )
     with facts:
         grid = walkthrough.cell_grid(info.height, info.width, *photo.size)
@@ -132,24 +161,31 @@ def _layer_grid(
     """The shown layers' small maps, input to output, the chosen one marked."""
     by_name = {info.name: info for info in table}
     names = list(by_name)
-    st.subheader(f"{len(shown)} layers, input to output")
-    st.caption(
-        "Each small map is drawn with its cells as blocks (nearest), so you see its resolution; "
-        "▶ marks the layer on the slider."
+    st.subheader(
+        ngettext(
+            "{count} layer, input to output", "{count} layers, input to output", len(shown)
+        ).format(count=len(shown))
     )
+    st.caption(
+        _(
+            "Each small map is drawn with its cells as blocks (nearest), so you see its "
+            "resolution; ▶ marks the layer on the slider."
+        )
+    )
+    empty = _("empty")
     small = cached.thumbnails(key, selection.cmap, selection.opacity, selection.photo.image, maps)
     st.image(
         [small[name] for name in shown],
         caption=[
             f"{'▶ ' if name == chosen else ''}{names.index(name) + 1}. {name} · "
-            f"{cells_label(by_name[name])}" + (" · empty" if maps[name].is_empty else "")
+            f"{cells_label(by_name[name])}" + (f" · {empty}" if maps[name].is_empty else "")
             for name in shown
         ],
         width=THUMBNAIL_WIDTH * (3 if selection.presenter else 2) // 2,
     )
 
 
-@st.fragment(key="layers_scrubber")
+@language.fragment(key="layers_scrubber")
 def scrubber(
     selection: Selection,
     key: LayersKey,
@@ -164,6 +200,6 @@ def scrubber(
     shown, chosen = _pick_layer(table, selection)
     names = [info.name for info in table]
     info = table[names.index(chosen)]
-    position = f"{names.index(chosen) + 1} of {len(names)}"
+    position = _("{number} of {count}").format(number=names.index(chosen) + 1, count=len(names))
     _layer_view(selection, key, info, maps[chosen], position)
     _layer_grid(selection, key, maps, table, shown, chosen)

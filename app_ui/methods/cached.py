@@ -14,6 +14,8 @@ from gradcam_core import cams, drawing
 
 from .. import cache
 from ..cache import MapKey
+from ..i18n import N_
+from ..progress import spinning
 
 
 class PixelImages(NamedTuple):
@@ -31,12 +33,13 @@ def unsupported_note(model_name: str, method: str, layer: str) -> str | None:
     return cams.method_class(method).unsupported_reason(cache.load_model(model_name), layer)
 
 
-@st.cache_data(max_entries=16, show_spinner="Running guided backpropagation…", show_time=True)
+@spinning(N_("Running guided backpropagation…"))
+@st.cache_data(max_entries=16, show_spinner=False)
 def pixel_images(key: MapKey, method: str, _image: Image.Image) -> PixelImages:
     """The pixel-level method's images (reusing the cached Grad-CAM map), photo-shaped."""
     start = time.perf_counter()
-    gradcam, _ = cache.grad_cam(key, _image)
-    model, x, _ = cache.model_and_input(key.digest, key.model, key.layer, _image)
+    gradcam, _unused = cache.grad_cam(key, _image)
+    model, x, _unused = cache.model_and_input(key.digest, key.model, key.layer, _image)
     with gc.TF_LOCK:
         guided = cams.method_class(method)().from_gradcam(model, x, gradcam)
     size = cache.preview(key.digest, _image).size

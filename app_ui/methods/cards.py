@@ -10,6 +10,7 @@ import gradcam_core.metrics as gm
 from gradcam_core.cams import CAM_METHODS
 
 from .. import cache, text, widgets
+from ..i18n import _, render
 from . import cached, slow
 from .view import MethodsView, show_map
 
@@ -30,8 +31,10 @@ def slow_body(view: MethodsView, method_id: str) -> None:
     layer = view.layer
 
     def show(result: gc.CamResult, seconds: float) -> None:
-        passes, _ = kind.work(layer.channels)
-        caption = f"{passes} forward passes in {text.timing(seconds)}"
+        passes, _unused = kind.work(layer.channels)
+        caption = _("{passes} forward passes in {time}").format(
+            passes=passes, time=text.timing(seconds)
+        )
         show_map(view, result, method_id, caption, kind)
 
     slow.card(view.key, method_id, layer.channels, view.photo, show)
@@ -43,12 +46,11 @@ def fast_body(view: MethodsView, method_id: str) -> None:
     result, seconds = cache.method_map(view.key, method_id, view.photo)
     caption = text.timing(seconds)
     if kind.gradcam_equivalence:
-        gradcam, _ = cache.grad_cam(view.key, view.photo)
+        gradcam, _unused = cache.grad_cam(view.key, view.photo)
         gap = gm.max_abs_difference(result.normalized, gradcam.normalized)
-        caption += (
-            f" · same map as Grad-CAM up to scale (normalized maps differ by at most {gap:.1e}): "
-            f"{kind.gradcam_equivalence}"
-        )
+        caption += " · " + _(
+            "same map as Grad-CAM up to scale (normalized maps differ by at most {gap:.1e}): {why}"
+        ).format(gap=gap, why=_(kind.gradcam_equivalence))
     show_map(view, result, method_id, caption, kind)
 
 
@@ -58,13 +60,13 @@ def method_card(view: MethodsView, method_id: str) -> None:
     st.subheader(kind.name, divider="gray")
     reason = cached.unsupported_note(view.selection.model_name, method_id, view.layer.name)
     if reason is not None:
-        st.info(f"Not for this layer. {reason}")
+        st.info(_("Not for this layer. {reason}").format(reason=render(reason)))
     elif kind.work(view.layer.channels)[0]:
         slow_body(view, method_id)
     else:
         fast_body(view, method_id)
-    st.latex(widgets.stacked_formula(kind.formula))
-    st.caption(kind.note)
+    st.latex(widgets.formula_in_language(widgets.stacked_formula(kind.formula)))
+    st.caption(_(kind.note))
 
 
 def method_grid(view: MethodsView) -> None:

@@ -10,6 +10,7 @@ from gradcam_core import cams
 from gradcam_core.cams import CAM_METHODS
 
 from .. import cache, widgets
+from ..i18n import _
 from .view import MethodsView, show_map
 
 
@@ -19,14 +20,14 @@ def difference_section(view: MethodsView, method_id: str) -> None:
     reference_id = cams.REFERENCE_METHOD
     reference = CAM_METHODS[reference_id]
     section = kind.difference_section
-    st.header(section.heading)
-    st.markdown(section.text)
-    result, _ = cache.method_map(view.key, method_id, view.photo)
-    gradcam, _ = cache.method_map(view.key, reference_id, view.photo)
+    st.header(_(section.heading))
+    st.markdown(_(section.text))
+    result, _unused = cache.method_map(view.key, method_id, view.photo)
+    gradcam, _unused = cache.method_map(view.key, reference_id, view.photo)
     difference = cams.normalized_difference(result, gradcam)
     summary = gm.summarize_difference(difference)
     if max(-summary.lowest, summary.highest) < 1e-6:
-        st.info(section.special.format(layer=view.layer.name))
+        st.info(_(section.special).format(layer=view.layer.name))
         return
     cells = widgets.grid(3, 3, view.selection.presenter)
     with cells[0]:
@@ -42,9 +43,18 @@ def difference_section(view: MethodsView, method_id: str) -> None:
                 view.photo,
                 difference,
             ),
-            caption=f"{kind.name} − {reference.name}: blue down to {summary.lowest:+.2f} "
-            f"({summary.a_above_share:.0%} of cells below −{summary.threshold:g}), red up to "
-            f"{summary.highest:+.2f} ({summary.b_above_share:.0%} above +{summary.threshold:g})",
+            caption=_(
+                "{method} − {reference}: blue down to {lowest:+.2f} ({below:.0%} of cells below "
+                "−{threshold:g}), red up to {highest:+.2f} ({above:.0%} above +{threshold:g})"
+            ).format(
+                method=kind.name,
+                reference=reference.name,
+                lowest=summary.lowest,
+                below=summary.a_above_share,
+                threshold=summary.threshold,
+                highest=summary.highest,
+                above=summary.b_above_share,
+            ),
             width="stretch",
         )
 

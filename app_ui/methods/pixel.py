@@ -9,6 +9,7 @@ from gradcam_core import cams
 from gradcam_core.cams import CAM_METHODS
 
 from .. import cache, text, widgets
+from ..i18n import _
 from . import cached
 from .view import MethodsView, show_map
 
@@ -17,12 +18,12 @@ def pixel_section(view: MethodsView, method_id: str) -> None:
     """The method's gradient image × the upsampled Grad-CAM map = its pixel-level result."""
     kind = CAM_METHODS[method_id]
     section = kind.pixel_section
-    gradient_caption, reference_caption, product_caption = section.captions
-    st.header(section.heading)
-    st.markdown(section.text)
+    gradient_caption, reference_caption, product_caption = (_(c) for c in section.captions)
+    st.header(_(section.heading))
+    st.markdown(_(section.text))
     images = cached.pixel_images(view.key, method_id, view.photo)
     reference_id = cams.REFERENCE_METHOD
-    gradcam, _ = cache.method_map(view.key, reference_id, view.photo)
+    gradcam, _unused = cache.method_map(view.key, reference_id, view.photo)
     cells = widgets.grid(3, 3, view.selection.presenter)
     cells[0].image(images.gradient, caption=gradient_caption, width="stretch")
     with cells[1]:
@@ -41,5 +42,5 @@ def sections(view: MethodsView) -> None:
         if CAM_METHODS[method_id].pixel_section is not None:
             pixel_section(view, method_id)
     for method_id in pixel_ids:
-        st.latex(CAM_METHODS[method_id].formula)
-        st.caption(CAM_METHODS[method_id].note)
+        widgets.latex(CAM_METHODS[method_id].formula)
+        st.caption(_(CAM_METHODS[method_id].note))

@@ -18,12 +18,13 @@ from PIL import Image
 import gradcam_core as gc
 from gradcam_core import cams
 
-from .. import cache
+from .. import cache, language
 from ..cache import MapKey
+from ..i18n import N_, _
 from ..progress import Kept, ProgressBar
 
 SLOW_RESULTS = 16  # slow methods' results kept for all sessions (a few kB to 1 MB each)
-WAITING = "Another session is computing this same {name}; waiting for its result…"
+WAITING = N_("Another session is computing this same {name}; waiting for its result…")
 
 SlowKey = tuple[MapKey, str]  # the map's key and the method id
 KEPT: Kept[SlowKey, tuple[gc.CamResult, float]] = Kept(SLOW_RESULTS)
@@ -39,15 +40,15 @@ def cost_text(method: str, channels: int) -> str:
     kind = cams.method_class(method)
     units, batch = kind.work(channels)
     batches = -(-units // batch)
-    return (
-        f"Slow: {kind.cost}, so {units} {kind.work_unit} at this layer "
-        f"({batches} batches of {batch}). It runs only when asked; after its first "
-        "batch the bar estimates the time left on this machine. It is kept once computed."
-    )
+    return _(
+        "Slow: {cost}, so {units} {unit} at this layer ({batches} batches of {batch}). It runs "
+        "only when asked; after its first batch the bar estimates the time left on this "
+        "machine. It is kept once computed."
+    ).format(cost=_(kind.cost), units=units, unit=_(kind.work_unit), batches=batches, batch=batch)
 
 
 def _progress_text(kind: type[cams.BaseCAM], done_units: int, units: int) -> str:
-    return f"{kind.name}: {done_units} / {units} {kind.work_unit}"
+    return f"{kind.name}: {done_units} / {units} {_(kind.work_unit)}"
 
 
 def _run(
@@ -79,13 +80,13 @@ def compute(
     up for the whole run; a session asking for the same map meanwhile waits for this one.
     """
     kind = cams.method_class(method)
-    units, _ = kind.work(channels)
+    units, _unused = kind.work(channels)
     bar = ProgressBar(units)
     bar.show(0, _progress_text(kind, 0, units))
-    value, _ = KEPT.get_or_compute(
+    value, _unused = KEPT.get_or_compute(
         (key, method),
         lambda: _run(key, method, image, units, bar),
-        waiting=lambda: bar.note(WAITING.format(name=kind.name)),
+        waiting=lambda: bar.note(_(WAITING).format(name=kind.name)),
     )
     bar.clear()
     return value
@@ -99,7 +100,7 @@ def _card_fragment(method: str) -> Callable[..., None]:
     arguments, not a closure over a past run (and the model that run used).
     """
 
-    @st.fragment(key=f"{method}_card")
+    @language.fragment(key=f"{method}_card")
     def body(
         key: MapKey,
         channels: int,
@@ -111,7 +112,7 @@ def _card_fragment(method: str) -> Callable[..., None]:
             ask = st.empty()
             with ask.container():
                 st.info(cost_text(method, channels))
-                label = f"Run {cams.method_class(method).name}"
+                label = _("Run {method}").format(method=cams.method_class(method).name)
                 if not st.button(label, key=f"run_{method}", icon="⏱️"):
                     return
             ask.empty()

@@ -11,6 +11,7 @@ from gradcam_core.cams import BaseCAM
 
 from .. import cache
 from ..controls import Selection
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def show_map(
 ) -> None:
     """The normalized map over the photo; an empty map says why in the method's own words."""
     if result.is_empty:
-        caption = f"{kind.empty_note.format(class_name=view.class_label)} · {caption}"
+        caption = f"{_(kind.empty_note).format(class_name=view.class_label)} · {caption}"
     cmap, opacity = view.selection.cmap, view.selection.opacity
     st.image(
         cache.preview_overlay(view.key, what, cmap, opacity, view.photo, result.normalized),

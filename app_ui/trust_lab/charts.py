@@ -8,6 +8,8 @@ import pandas as pd
 
 import gradcam_core.metrics as gm
 
+from ..i18n import _
+
 CASCADE_COLORS = ("#e4572e", "#f4a259", "#3a86ff", "#8ecae6")
 
 
@@ -30,20 +32,26 @@ def curve_chart(
     presenter: bool,
     colors: dict[str, str],
     solid: str,
+    shown=lambda label: label,
 ):
-    """The curves of one kind, one line per map (``solid`` drawn solid), each AUC in the legend."""
-    names = {label: f"{label}: AUC {curve.auc:.3f}" for label, curve in curves.items()}
+    """The curves of one kind, one line per map (``solid`` drawn solid), each AUC in the legend
+    (``shown`` gives a map's label as the page says it)."""
+    names = {label: f"{shown(label)}: AUC {curve.auc:.3f}" for label, curve in curves.items()}
     rows = [
         {"percent": 100 * f, "p": s, "map": names[label]}
         for label, curve in curves.items()
         for f, s in zip(curve.fractions, curve.scores, strict=True)
     ]
-    verb = "removed" if kind == "deletion" else "inserted"
+    title = (
+        _("pixels removed, most important first (%)")
+        if kind == "deletion"
+        else _("pixels inserted, most important first (%)")
+    )
     chart = (
         alt.Chart(pd.DataFrame(rows))
         .mark_line(point=alt.OverlayMarkDef(size=16))
         .encode(
-            x=alt.X("percent:Q", title=f"pixels {verb}, most important first (%)"),
+            x=alt.X("percent:Q", title=title),
             y=alt.Y("p:Q", title=f"p({class_label})"),
             color=alt.Color(
                 "map:N",
@@ -57,7 +65,7 @@ def curve_chart(
                 alt.datum.map == names[solid], alt.value([1, 0]), alt.value([5, 3])
             ),
             tooltip=[
-                "map:N",
+                alt.Tooltip("map:N", title=_("map")),
                 alt.Tooltip("percent:Q", format=".0f"),
                 alt.Tooltip("p:Q", format=".3f"),
             ],
@@ -72,26 +80,30 @@ def _finite_or_none(value: float) -> float | None:
 
 def cascade_chart(result: gm.CascadeResult, presenter: bool):
     """Spearman and SSIM of each step's map with the original; the edge map's stay at 1."""
-    names = ["original", *result.names]
+    original = _("original")
+    names = [original, *result.names]
+    edges = _("Edges")
     series = {
         "Grad-CAM: Spearman ρ": result.spearman,
         "Grad-CAM: SSIM": result.ssim,
-        "Edges: Spearman ρ": result.edge_spearman,
-        "Edges: SSIM": result.edge_ssim,
+        f"{edges}: Spearman ρ": result.edge_spearman,
+        f"{edges}: SSIM": result.edge_ssim,
     }
     rows = [
         {"step": name, "measure": measure, "value": _finite_or_none(value)}
         for measure, values in series.items()
         for name, value in zip(names, [1.0, *values], strict=True)
     ]
-    x = alt.X("step:N", sort=names, title="randomized down to (cumulative, top layer first)")
+    x = alt.X("step:N", sort=names, title=_("randomized down to (cumulative, top layer first)"))
     lines = (
         alt.Chart(pd.DataFrame(rows))
         .mark_line(point=True)
         .encode(
             x=x,
             y=alt.Y(
-                "value:Q", title="similarity to the original map", scale=alt.Scale(domain=[-1, 1])
+                "value:Q",
+                title=_("similarity to the original map"),
+                scale=alt.Scale(domain=[-1, 1]),
             ),
             color=alt.Color(
                 "measure:N",
@@ -100,13 +112,13 @@ def cascade_chart(result: gm.CascadeResult, presenter: bool):
                 legend=alt.Legend(orient="top", columns=4),
             ),
             strokeDash=alt.condition(
-                "indexof(datum.measure, 'Edges') == 0", alt.value([5, 3]), alt.value([1, 0])
+                f"indexof(datum.measure, '{edges}') == 0", alt.value([5, 3]), alt.value([1, 0])
             ),
             tooltip=["step:N", "measure:N", alt.Tooltip("value:Q", format=".3f")],
         )
     )
     empty = pd.DataFrame(
-        {"step": [s.name for s in result.steps if s.empty], "value": 0.0, "note": "empty map"}
+        {"step": [s.name for s in result.steps if s.empty], "value": 0.0, "note": _("empty map")}
     )
     crosses = (
         alt.Chart(empty)

@@ -21,6 +21,7 @@ import gradcam_core as gc
 import gradcam_core.metrics as gm
 
 from ..controls import Selection
+from ..i18n import N_, _
 from ..progress import Kept, ProgressBar
 from . import charts
 from .inputs import Source, model_pixels, preprocess, probabilities
@@ -31,30 +32,29 @@ STEP_CHOICES = (10, 20, 50, 100)
 DEFAULT_STEPS = 20
 KEPT_CURVES = 1024  # about 1 kB each
 GRAD_CAM = "Grad-CAM"
-RANDOM = f"Random blobs (mean of {len(SEEDS)})"
-PIXEL_RANDOM = "Random pixels"
-EDGES = "Edges (Sobel)"
+RANDOM = N_("Random blobs (mean of {count})")  # labels are keys; shown through map_label()
+PIXEL_RANDOM = N_("Random pixels")
+EDGES = N_("Edges (Sobel)")
 BASELINE_NAMES = {
-    RANDOM: "the random order",
-    PIXEL_RANDOM: "the per-pixel random order",
-    EDGES: "the edge map",
+    RANDOM: N_("the random order"),
+    PIXEL_RANDOM: N_("the per-pixel random order"),
+    EDGES: N_("the edge map"),
 }
 COLORS = {GRAD_CAM: "#e4572e", RANDOM: "#7f7f7f", PIXEL_RANDOM: "#bcbcbc", EDGES: "#3a86ff"}
-WAITING = "Another session is computing these curves; they will appear here when it is done…"
-
-NOTE = (
+WAITING = N_("Another session is computing these curves; they will appear here when it is done…")
+NOTE = N_(
     "The photo is resized to the model's input and its pixels are ranked by the map "
     "(upsampled). Deletion replaces the top-ranked pixels by a blurred or grey version, step by "
     "step, re-predicting each time; insertion starts from the blurred or grey image and puts "
     "them back. The random baseline ranks random blobs the size of the map's cells (mean of "
-    f"{len(SEEDS)} draws); the edge baseline ranks pixels by a Sobel edge detector."
+    "{count} draws); the edge baseline ranks pixels by a Sobel edge detector."
 )
-LOSING_NOTE = (
+LOSING_NOTE = N_(
     "When Grad-CAM loses to a baseline, the map's ranking is not what moves the score most on "
     "this photo: the evidence may be spread out, or the substrate itself may confuse the model. "
     "It is a reason to look closer, not a proof that the map is wrong."
 )
-PER_PIXEL_HELP = (
+PER_PIXEL_HELP = N_(
     "Scattering single grey or blurred pixels everywhere destroys the texture, which many "
     "networks mind more than losing any one region: a per-pixel random deletion curve often "
     "falls fast, so it is a strict yardstick, not the usual 'chance' level."
@@ -90,6 +90,13 @@ class Faithfulness:
 
 
 CURVES: Kept[CurveKey, gm.Curve] = Kept(KEPT_CURVES)
+KIND_NAMES = {"deletion": N_("Deletion"), "insertion": N_("Insertion")}
+SUBSTRATE_NAMES = {"blur": N_("blur"), "grey": N_("grey")}
+
+
+def map_label(label: str) -> str:
+    """A map's label as the page says it, in the run's language."""
+    return _(label).format(count=len(SEEDS))
 
 
 def _maps(
@@ -146,7 +153,8 @@ def _reporter(bar: ProgressBar, offset: int, title: str) -> Report:
     """One curve's progress on the bar that counts the images of every curve computed."""
 
     def report(done: int, total: int) -> None:
-        bar.show(offset + done, f"{title}: {done}/{total} images")
+        text = _("{title}: {done}/{total} images").format(title=title, done=done, total=total)
+        bar.show(offset + done, text)
 
     return report
 
@@ -171,12 +179,17 @@ def curves(
         curve = CURVES.get(job.key)
         if curve is None:
             bar = bar or ProgressBar(max(missing, computed + 1) * per_curve)
-            title = f"{kind.capitalize()} curve {computed + 1}/{missing} ({job.label})"
+            title = _("{kind} curve {number}/{count} ({map})").format(
+                kind=_(KIND_NAMES[kind]),
+                number=computed + 1,
+                count=missing,
+                map=map_label(job.label),
+            )
             report = _reporter(bar, computed * per_curve, title)
             curve, fresh = CURVES.get_or_compute(
                 job.key,
                 functools.partial(_compute, selection, pixels, job, report),
-                waiting=functools.partial(bar.note, WAITING),
+                waiting=functools.partial(bar.note, _(WAITING)),
             )
             computed += fresh
         groups[kind].setdefault(job.label, []).append(curve)
@@ -194,14 +207,18 @@ def auc_table(faith: Faithfulness) -> pd.DataFrame:
     labels = list(faith.curves["deletion"])
     return pd.DataFrame(
         {
-            "Map": labels,
-            "Deletion AUC ↓": [round(faith.curves["deletion"][k].auc, 3) for k in labels],
-            "Insertion AUC ↑": [round(faith.curves["insertion"][k].auc, 3) for k in labels],
+            _("Map"): [map_label(k) for k in labels],
+            _("Deletion AUC ↓"): [round(faith.curves["deletion"][k].auc, 3) for k in labels],
+            _("Insertion AUC ↑"): [round(faith.curves["insertion"][k].auc, 3) for k in labels],
         }
     )
 
 
-_OUTCOME_WORDS = {"beats": "beats", "ties": "is level with", "loses": "does **not** beat"}
+_OUTCOME_WORDS = {
+    "beats": N_("beats {baseline} ({auc:.3f})"),
+    "ties": N_("is level with {baseline} ({auc:.3f})"),
+    "loses": N_("does **not** beat {baseline} ({auc:.3f})"),
+}
 
 
 def verdict(kind: gm.CurveKind, by_label: dict[str, gm.Curve]) -> None:
@@ -213,13 +230,14 @@ def verdict(kind: gm.CurveKind, by_label: dict[str, gm.Curve]) -> None:
             continue
         comparison = gm.compare_auc(kind, ours, curve.auc)
         outcomes.append(comparison.outcome)
-        name = BASELINE_NAMES[label]
-        parts.append(f"{_OUTCOME_WORDS[comparison.outcome]} {name} ({curve.auc:.3f})")
-    better = "lower" if kind == "deletion" else "higher"
-    text = (
-        f"**{kind.capitalize()}** ({better} is better): Grad-CAM {ours:.3f} "
-        + ", ".join(parts)
-        + "."
+        name = _(BASELINE_NAMES[label])
+        parts.append(_(_OUTCOME_WORDS[comparison.outcome]).format(baseline=name, auc=curve.auc))
+    if kind == "deletion":
+        lead = _("**Deletion** (lower is better): Grad-CAM {auc:.3f}")
+    else:
+        lead = _("**Insertion** (higher is better): Grad-CAM {auc:.3f}")
+    text = _("{lead} {comparisons}.").format(
+        lead=lead.format(auc=ours), comparisons=_(", ").join(parts)
     )
     if "loses" in outcomes:
         st.warning(text, icon=":material/warning:")
@@ -232,26 +250,43 @@ def verdict(kind: gm.CurveKind, by_label: dict[str, gm.Curve]) -> None:
 def _settings() -> tuple[str, int, bool]:
     columns = st.columns([1, 1, 2])
     substrate = columns[0].radio(
-        "Removed pixels become", gm.SUBSTRATES, horizontal=True, key="trust_substrate"
+        _("Removed pixels become"),
+        gm.SUBSTRATES,
+        format_func={name: _(shown) for name, shown in SUBSTRATE_NAMES.items()}.get,
+        horizontal=True,
+        key="trust_substrate",
     )
-    steps = columns[1].select_slider("Steps", STEP_CHOICES, value=DEFAULT_STEPS, key="trust_steps")
+    steps = columns[1].select_slider(
+        _("Steps"), STEP_CHOICES, value=DEFAULT_STEPS, key="trust_steps"
+    )
     per_pixel = columns[2].toggle(
-        "Also a per-pixel random order (a harder bar)", key="trust_per_pixel", help=PER_PIXEL_HELP
+        _("Also a per-pixel random order (a harder bar)"),
+        key="trust_per_pixel",
+        help=_(PER_PIXEL_HELP),
     )
     return substrate, int(steps), per_pixel
 
 
 def section(selection: Selection, cam: np.ndarray) -> str:
     """Settings, the two charts, the AUC table and the verdicts; returns the substrate."""
-    st.caption(NOTE)
+    st.caption(_(NOTE).format(count=len(SEEDS)))
     substrate, steps, per_pixel = _settings()
     faith = curves(selection, cam, substrate, steps, per_pixel)
     class_label = selection.class_name(selection.target)
     for column, kind in zip(st.columns(2), KINDS, strict=True):
-        better = "falls faster, lower AUC" if kind == "deletion" else "rises faster, higher AUC"
-        column.markdown(f"**{kind.capitalize()}**: a faithful map's curve {better}")
+        if kind == "deletion":
+            heading = _("**Deletion**: a faithful map's curve falls faster, lower AUC")
+        else:
+            heading = _("**Insertion**: a faithful map's curve rises faster, higher AUC")
+        column.markdown(heading)
         chart = charts.curve_chart(
-            kind, faith.curves[kind], class_label, selection.presenter, COLORS, GRAD_CAM
+            kind,
+            faith.curves[kind],
+            class_label,
+            selection.presenter,
+            COLORS,
+            GRAD_CAM,
+            shown=map_label,
         )
         column.altair_chart(chart, width="stretch", height=charts.chart_height(selection.presenter))
     table, verdicts = st.columns([2, 3])
@@ -260,7 +295,10 @@ def section(selection: Selection, cam: np.ndarray) -> str:
         for kind in KINDS:
             verdict(kind, faith.curves[kind])
     timing = (
-        f" Curves computed in {faith.seconds:.1f} s, cached afterwards." if faith.seconds else ""
+        " "
+        + _("Curves computed in {seconds:.1f} s, cached afterwards.").format(seconds=faith.seconds)
+        if faith.seconds
+        else ""
     )
-    st.caption(LOSING_NOTE + timing)
+    st.caption(_(LOSING_NOTE) + timing)
     return substrate

@@ -15,10 +15,13 @@ import gradcam_core as gc
 import gradcam_core.metrics as gm
 from gradcam_core import drawing
 
+from .. import language
 from ..controls import Selection
+from ..i18n import N_, _
+from .faithfulness import SUBSTRATE_NAMES
 from .inputs import Source, model_pixels, preprocess, probabilities
 
-DROP_NOTE = (
+DROP_NOTE = N_(
     "Average Drop and Increase in Confidence (Chattopadhay et al. 2018) average these over a "
     "data set: a lower drop and more increases mean a more faithful method. Here they are for "
     "one photo."
@@ -77,7 +80,7 @@ def confidence(
 
 
 def _points(p: float, reference: float) -> str:
-    return f"{100 * (p - reference):+.1f} points"
+    return _("{points:+.1f} points").format(points=100 * (p - reference))
 
 
 def _keys(
@@ -95,38 +98,41 @@ def _predictions(
 ) -> None:
     """p with the map's top hidden and with a random part hidden, against the whole photo."""
     st.metric(
-        f"p({class_label}), map's top {percent} % hidden",
+        _("p({label}), map's top {percent} % hidden").format(label=class_label, percent=percent),
         f"{p_map:.1%}",
         delta=_points(p_map, change.probability),
         delta_color="inverse",
     )
     st.metric(
-        f"…a random {percent} % hidden instead",
+        _("…a random {percent} % hidden instead").format(percent=percent),
         f"{p_random:.1%}",
         delta=_points(p_random, change.probability),
         delta_color="off",
-        help="Random blobs the size of the map's cells (one draw, seed 0).",
+        help=_("Random blobs the size of the map's cells (one draw, seed 0)."),
     )
-    st.caption(f"On the whole photo: p = {change.probability:.1%}.")
+    st.caption(_("On the whole photo: p = {p:.1%}.").format(p=change.probability))
 
 
 def _only_the_map(picture: np.ndarray, change: gm.ConfidenceChange) -> None:
     """Photo × map and its confidence drop (or increase)."""
-    st.image(picture, caption="Only what the map shows: photo × map")
-    increased = " It *increased*." if change.increased else " No increase."
+    st.image(picture, caption=_("Only what the map shows: photo × map"))
+    increased = _("It *increased*.") if change.increased else _("No increase.")
     st.markdown(
-        f"On photo × map p = **{change.masked_probability:.1%}**: a confidence drop of "
-        f"**{change.drop:.1%}**.{increased}"
+        _("On photo × map p = **{p:.1%}**: a confidence drop of **{drop:.1%}**.").format(
+            p=change.masked_probability, drop=change.drop
+        )
+        + " "
+        + increased
     )
-    st.caption(DROP_NOTE)
+    st.caption(_(DROP_NOTE))
 
 
-@st.fragment(key="trust_hiding")
+@language.fragment(key="trust_hiding")
 def section(selection: Selection, cam: np.ndarray, substrate: str) -> None:
     """The hide-the-top slider with its live prediction, and the photo × map confidence."""
     percent = st.slider(
-        "Hide the map's top … % of pixels", 0, 100, 20, 5, key="trust_hide",
-        help="Re-predicts once per value (cached).",
+        _("Hide the map's top … % of pixels"), 0, 100, 20, 5, key="trust_hide",
+        help=_("Re-predicts once per value (cached)."),
     )  # fmt: skip
     pixels = model_pixels(selection.digest, selection.model_name, selection.photo.image)
     key, random_key = _keys(selection, cam, substrate, percent)
@@ -139,7 +145,9 @@ def section(selection: Selection, cam: np.ndarray, substrate: str) -> None:
     columns = st.columns([1, 1, 1.3])
     columns[0].image(
         drawing.to_display(hidden_image(key, pixels, cam), size, width),
-        caption=f"What the model sees: the map's top {percent} % {substrate}",
+        caption=_("What the model sees: the map's top {percent} % {substrate}").format(
+            percent=percent, substrate=_(SUBSTRATE_NAMES[substrate])
+        ),
     )
     with columns[1]:
         _predictions(selection.class_name(selection.target), percent, p_map, p_random, change)

@@ -7,8 +7,9 @@ import streamlit as st
 import gradcam_core as gc
 
 from ..controls import Selection
+from ..i18n import N_, _
 
-INTRO = (
+INTRO = N_(
     "A heatmap can look convincing and still be wrong. This page puts the current Grad-CAM map "
     "through three tests researchers use. **Faithfulness**: if the map marks what the model "
     "uses, deleting its hottest pixels first should make the score fall faster than deleting "
@@ -25,12 +26,24 @@ def headline(selection: Selection, result: gc.CamResult) -> None:
     shown = "" if probability is None else f", p = {probability:.1%}"
     h, w = result.normalized.shape
     st.markdown(
-        f"Checking the Grad-CAM map of **{selection.class_name(selection.target)}** (class "
-        f"{selection.target}{shown}) at layer **{selection.layer.name}** ({h}×{w} cells) of "
-        f"**{selection.title}**, on *{selection.photo_label}*."
+        _(
+            "Checking the Grad-CAM map of **{label}** (class {index}{probability}) at layer "
+            "**{layer}** ({h}×{w} cells) of **{model}**, on *{photo}*."
+        ).format(
+            label=selection.class_name(selection.target),
+            index=selection.target,
+            probability=shown,
+            layer=selection.layer.name,
+            h=h,
+            w=w,
+            model=selection.title,
+            photo=selection.photo_label,
+        )
     )
     if result.is_empty:
         st.warning(
-            "This map is empty (no positive evidence): its curves are just a random pixel order "
-            "and it has no peak. Pick a class the model finds likely, or a later layer."
+            _(
+                "This map is empty (no positive evidence): its curves are just a random pixel "
+                "order and it has no peak. Pick a class the model finds likely, or a later layer."
+            )
         )

@@ -14,21 +14,23 @@ import gradcam_core.metrics as gm
 from gradcam_core import drawing, samples
 from gradcam_core.drawing.boxes import draw_localization
 
+from .. import language
 from ..controls import Selection
+from ..i18n import N_, _, render
 
-NOTE = (
+NOTE = N_(
     "Boxes are in the photo's pixels: x to the right and y down from the top-left corner; x1 "
     "and y1 are exclusive. The map is upsampled to the whole photo."
 )
-NO_BOX = (
+NO_BOX = N_(
     "No box ships with this photo: enter the object's box (it starts as the whole photo, where "
     "every map trivially hits)."
 )
-OWN_MODEL_BOXES = (
+OWN_MODEL_BOXES = N_(
     "The sample's boxes name ImageNet objects; your model has its own classes, so pick the box "
     "that holds what your class should look at, or enter one."
 )
-OBJECT_HELP = (
+OBJECT_HELP = N_(
     "Each object's shipped box; the default is the one whose ImageNet classes contain the "
     "target class."
 )
@@ -48,21 +50,21 @@ def _object_box(selection: Selection) -> tuple[int, tuple[int, int, int, int], s
     objects = samples.get_sample(selection.sample_id).objects if selection.sample_id else ()
     index = 0
     if objects and selection.own_model:
-        st.caption(OWN_MODEL_BOXES)
+        st.caption(_(OWN_MODEL_BOXES))
     if len(objects) > 1:
         imagenet_target = None if selection.own_model else selection.target
         index = st.selectbox(
-            "Object",
+            _("Object"),
             range(len(objects)),
             index=0 if imagenet_target is None else samples.pick_object(objects, imagenet_target),
-            format_func=lambda i: objects[i].label,
+            format_func=[_(obj.label) for obj in objects].__getitem__,
             key=f"trust_object_{selection.sample_id}_{selection.target}",
-            help=OBJECT_HELP,
+            help=_(OBJECT_HELP),
         )
     if objects:
-        return index, objects[index].box, objects[index].label
-    st.info(NO_BOX)
-    return index, (0, 0, width, height), "your box"
+        return index, objects[index].box, _(objects[index].label)
+    st.info(_(NO_BOX))
+    return index, (0, 0, width, height), _("your box")
 
 
 def box_inputs(selection: Selection) -> tuple[gm.Box | None, str]:
@@ -86,7 +88,11 @@ def box_inputs(selection: Selection) -> tuple[gm.Box | None, str]:
     try:
         return gm.check_box(values, width, height), name
     except ValueError as error:
-        st.error(f"{error} x1 and y1 are exclusive: the box covers x0..x1-1 and y0..y1-1.")
+        st.error(
+            _("{reason} x1 and y1 are exclusive: the box covers x0..x1-1 and y0..y1-1.").format(
+                reason=render(error)
+            )
+        )
         return None, name
 
 
@@ -99,33 +105,40 @@ def _picture(selection: Selection, cam: np.ndarray, scores: gm.Localization) -> 
 
 def _numbers(scores: gm.Localization, size: tuple[int, int]) -> None:
     st.metric(
-        "Pointing game",
-        "hit" if scores.hit else "miss",
-        help="Is the map's maximum inside the box? (Zhang et al. 2016)",
+        _("Pointing game"),
+        _("hit") if scores.hit else _("miss"),
+        help=_("Is the map's maximum inside the box? (Zhang et al. 2016)"),
     )
     share = "—" if np.isnan(scores.mass_share) else f"{scores.mass_share:.1%}"
-    st.metric("Map's mass inside the box", share)
+    st.metric(_("Map's mass inside the box"), share)
     st.caption(
-        f"The box is {gm.flat_share(scores.box, size):.1%} of the photo: what a flat map "
-        "would score."
+        _("The box is {share:.1%} of the photo: what a flat map would score.").format(
+            share=gm.flat_share(scores.box, size)
+        )
     )
     st.metric(
-        "IoU of the 15 % box with the box",
+        _("IoU of the 15 % box with the box"),
         f"{scores.iou:.2f}",
-        help="The Grad-CAM paper's weakly-supervised box: keep the pixels ≥ 15 % of the "
-        "maximum and box the largest connected region. The paper counts IoU ≥ 0.5 as a "
-        "correct localization.",
+        help=_(
+            "The Grad-CAM paper's weakly-supervised box: keep the pixels ≥ 15 % of the maximum "
+            "and box the largest connected region. The paper counts IoU ≥ 0.5 as a correct "
+            "localization."
+        ),
     )
     if scores.predicted_box is None:
-        st.caption("The map is empty: no peak and no 15 % box.")
+        st.caption(_("The map is empty: no peak and no 15 % box."))
     else:
-        st.caption(f"15 % box {scores.predicted_box}; peak at (x, y) = {scores.peak}.")
+        st.caption(
+            _("15 % box {box}; peak at (x, y) = {peak}.").format(
+                box=scores.predicted_box, peak=scores.peak
+            )
+        )
 
 
-@st.fragment(key="trust_localization")
+@language.fragment(key="trust_localization")
 def section(selection: Selection, cam: np.ndarray) -> None:
     """Box inputs, then the picture with the boxes and peak beside the scores."""
-    st.caption(NOTE)
+    st.caption(_(NOTE))
     box, name = box_inputs(selection)
     if box is None:
         return
@@ -134,7 +147,9 @@ def section(selection: Selection, cam: np.ndarray) -> None:
     picture, numbers = st.columns([3, 2])
     picture.image(
         _picture(selection, cam, scores),
-        caption=f"Green: {name}. Cyan: the map's 15 % box. White ring: the map's peak.",
+        caption=_("Green: {name}. Cyan: the map's 15 % box. White ring: the map's peak.").format(
+            name=name
+        ),
         width="stretch",
     )
     with numbers:

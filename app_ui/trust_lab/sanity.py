@@ -21,22 +21,23 @@ from gradcam_core.modifiers import logits_view
 
 from .. import cache
 from ..controls import Selection
+from ..i18n import N_, _
 from ..progress import Kept, ProgressBar
 from . import charts
 from .inputs import model_pixels, preprocess
 
 KEPT_CASCADES = 16  # each holds a map per step: at most a few MB at early layers
 _REQUESTED = "_trust_cascades"  # session: the cascades asked for, shown again on reruns
-WAITING = "Another session is randomizing this same model; its result will appear here…"
+WAITING = N_("Another session is randomizing this same model; its result will appear here…")
 
-NOTE = (
+NOTE = N_(
     "On a copy of the model (the original is never touched), groups of layers are "
     "re-initialized cumulatively from the logits down (Adebayo et al. 2018). After each step the "
     "map is recomputed and compared with the original: Spearman rank correlation ρ and SSIM "
     "(1 = identical). A map that explains the model should change; the edge map never looks at "
     "the model, stays at 1, and shows what failing this test looks like."
 )
-BUTTON_HELP = (
+BUTTON_HELP = N_(
     "Each step re-initializes one more group of layers and recomputes the map. The first step "
     "also copies the model and compiles its passes; from then on the bar estimates the time "
     "left on this machine. The result is kept for everyone using this server."
@@ -90,7 +91,10 @@ def _run(selection: Selection, key: CascadeKey, bar: ProgressBar) -> Cascade:
     """The cascade, reporting each step on the bar and letting other sessions run between."""
 
     def report(done: int, total: int) -> None:
-        bar.show(done, f"Randomized {done} of {total} groups of layers")
+        bar.show(
+            done,
+            _("Randomized {done} of {total} groups of layers").format(done=done, total=total),
+        )
         cache.let_others_run()
 
     pixels = model_pixels(selection.digest, selection.model_name, selection.photo.image)
@@ -115,9 +119,9 @@ def cascade(selection: Selection, key: CascadeKey) -> Cascade:
     if kept is not None:
         return kept
     bar = ProgressBar(step_count(key.model))
-    bar.show(0, "Copying the model and compiling its passes")
-    run, _ = CASCADES.get_or_compute(
-        key, lambda: _run(selection, key, bar), waiting=lambda: bar.note(WAITING)
+    bar.show(0, _("Copying the model and compiling its passes"))
+    run, _unused = CASCADES.get_or_compute(
+        key, lambda: _run(selection, key, bar), waiting=lambda: bar.note(_(WAITING))
     )
     bar.clear()
     return run
@@ -130,14 +134,14 @@ def cascade_strip(selection: Selection, result: gm.CascadeResult, count: int = 5
     columns = st.columns(len(picks) + 1)
     columns[0].image(
         gc.overlay(photo, result.original, selection.cmap, selection.opacity),
-        caption="original model",
+        caption=_("original model"),
     )
     for column, index in zip(columns[1:], picks, strict=True):
         step = result.steps[index]
-        note = "empty map" if step.empty else f"ρ = {step.cam_similarity.spearman:.2f}"
+        note = _("empty map") if step.empty else f"ρ = {step.cam_similarity.spearman:.2f}"
         column.image(
             gc.overlay(photo, step.cam, selection.cmap, selection.opacity),
-            caption=f"down to {step.name} ({note})",
+            caption=_("down to {step} ({note})").format(step=step.name, note=note),
         )
 
 
@@ -146,39 +150,51 @@ def cascade_verdict(result: gm.CascadeResult) -> None:
     summary = gm.summarize_cascade(result.spearman, [s.empty for s in result.steps])
     if not result.original.any():
         st.info(
-            "The intact model's map is already empty, so there is nothing to compare: run this "
-            "check on a class with positive evidence.",
+            _(
+                "The intact model's map is already empty, so there is nothing to compare: run "
+                "this check on a class with positive evidence."
+            ),
             icon=":material/info:",
         )
     elif summary.survives:
         st.warning(
-            f"Part of the map survives the randomization: |ρ| reaches {summary.largest:.2f}. A "
-            "map that stays similar when the weights are destroyed explains the image more than "
-            "the model.",
+            _(
+                "Part of the map survives the randomization: |ρ| reaches {largest:.2f}. A map "
+                "that stays similar when the weights are destroyed explains the image more than "
+                "the model."
+            ).format(largest=summary.largest),
             icon=":material/warning:",
         )
     else:
-        first = "is empty" if result.steps[0].empty else f"has ρ = {summary.first:.2f}"
+        first = (
+            _("is empty")
+            if result.steps[0].empty
+            else _("has ρ = {rho:.2f}").format(rho=summary.first)
+        )
         st.success(
-            f"Grad-CAM passes: after the first step its map {first}, and no step reaches "
-            f"|ρ| = {gm.SANITY_LIMIT:g}. It depends on the learned weights, as it "
-            "should; the edge map stays at 1 whatever happens to the model.",
+            _(
+                "Grad-CAM passes: after the first step its map {first}, and no step reaches "
+                "|ρ| = {limit:g}. It depends on the learned weights, as it should; the edge map "
+                "stays at 1 whatever happens to the model."
+            ).format(first=first, limit=gm.SANITY_LIMIT),
             icon=":material/check_circle:",
         )
     if summary.empty_steps:
         st.caption(
-            f"{summary.empty_steps} of {len(result.steps)} steps left no positive evidence (✕ on "
-            "the chart): the map is all zeros, Spearman is undefined and the line has a gap."
+            _(
+                "{empty} of {count} steps left no positive evidence (✕ on the chart): the map is "
+                "all zeros, Spearman is undefined and the line has a gap."
+            ).format(empty=summary.empty_steps, count=len(result.steps))
         )
 
 
 def section(selection: Selection) -> None:
     """The randomization button; once run (or kept), the chart, verdict and map strip."""
-    st.caption(NOTE)
+    st.caption(_(NOTE))
     key = cascade_key(selection)
     steps = step_count(selection.model_name)
-    label = f"Randomize the model ({steps} steps)"
-    clicked = st.button(label, key="trust_randomize", help=BUTTON_HELP)
+    label = _("Randomize the model ({steps} steps)").format(steps=steps)
+    clicked = st.button(label, key="trust_randomize", help=_(BUTTON_HELP))
     if not (clicked or cascade_requested(key)):
         return
     run = cascade(selection, key)
@@ -189,5 +205,8 @@ def section(selection: Selection) -> None:
     )
     cascade_verdict(run.result)
     cascade_strip(selection, run.result)
-    timing = f"; computed in {run.seconds:.1f} s, cached afterwards" if run.seconds else ""
-    st.caption(f"{len(run.result.steps)} steps{timing}.")
+    if run.seconds:
+        done = _("{count} steps; computed in {seconds:.1f} s, cached afterwards.")
+    else:
+        done = _("{count} steps.")
+    st.caption(done.format(count=len(run.result.steps), seconds=run.seconds))

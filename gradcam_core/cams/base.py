@@ -13,6 +13,7 @@ from scipy.special import expit, softmax
 
 from .. import engine
 from ..engine import ForwardPass, Score
+from ..i18n import N_, Text
 from ..layers import find_layer
 from ..modifiers import Head, logits_view, probability_head
 
@@ -139,12 +140,13 @@ class BaseCAM:
 
     name: ClassVar[str] = "CAM method"
     formula: ClassVar[str] = ""  # LaTeX of the map, shown in the app
+    formula_words: ClassVar[tuple[str, ...]] = ()  # its \text{} words, marked for translation
     note: ClassVar[str] = ""  # one or two sentences for the teacher: what it changes, and why
     uses_gradients: ClassVar[bool] = True  # False: no backward pass is run for it
     pixel_level: ClassVar[bool] = False  # its result proper is image-sized, not a layer map
     cost: ClassVar[str] = ""  # how a slow method's cost grows ("one forward pass per channel")
     signed_rule: ClassVar[str] = ""  # what it does where A has negative values, if not as written
-    empty_note: ClassVar[str] = "no positive evidence for {class_name} at this layer"
+    empty_note: ClassVar[str] = N_("no positive evidence for {class_name} at this layer")
     gradcam_equivalence: ClassVar[str] = ""  # set when the map is Grad-CAM's up to scale: why
     work_unit: ClassVar[str] = ""  # what each of a slow method's forward passes runs on
 
@@ -154,8 +156,9 @@ class BaseCAM:
     pixel_section: ClassVar[SectionText | None] = None
 
     @classmethod
-    def unsupported_reason(cls, model: keras.Model, layer: str) -> str | None:
-        """None when the method applies to this model and layer, else why not (one line)."""
+    def unsupported_reason(cls, model: keras.Model, layer: str) -> Text | None:
+        """None when the method applies to this model and layer, else why not (one line, a
+        ``Text`` rendered in the language of whoever shows it)."""
         return None
 
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from ..i18n import N_, Text
 from ..layers import find_layer
 from .base import BaseCAM, LayerInputs
 
@@ -32,10 +33,13 @@ def _is_output_activation(layer: keras.Operation) -> bool:
     )
 
 
-def _not_cam(reason: str) -> ValueError:
+def _not_cam(reason: Text) -> ValueError:
     return ValueError(
-        "CAM needs a model that ends in global average pooling and one Dense layer, with the "
-        f"chosen layer feeding the pooling; {reason}"
+        Text(
+            "CAM needs a model that ends in global average pooling and one Dense layer, with the "
+            "chosen layer feeding the pooling; {reason}",
+            reason=reason,
+        )
     )
 
 
@@ -43,27 +47,50 @@ def cam_dense_layer(model: keras.Model, layer: str) -> keras.layers.Dense:
     """The Dense of a "layer -> GAP -> [Dropout] -> Dense" head, or a ValueError saying why not."""
     path, target = find_layer(model, layer)
     if not model.outputs:
-        raise _not_cam("this model has no symbolic outputs to inspect.")
+        raise _not_cam(Text("this model has no symbolic outputs to inspect."))
     operation, inputs = _source(model.outputs[0])
     while _is_output_activation(operation):
         operation, inputs = _source(inputs[0])
     if not isinstance(operation, keras.layers.Dense):
-        raise _not_cam(f"its output comes from {type(operation).__name__} '{operation.name}'.")
+        raise _not_cam(
+            Text(
+                "its output comes from {kind} '{name}'.",
+                kind=type(operation).__name__,
+                name=operation.name,
+            )
+        )
     if _activation_name(operation) not in ("linear", "softmax"):
         raise _not_cam(
-            f"the Dense layer '{operation.name}' has a {_activation_name(operation)} activation."
+            Text(
+                "the Dense layer '{name}' has a {activation} activation.",
+                name=operation.name,
+                activation=_activation_name(operation),
+            )
         )
     dense = operation
     operation, inputs = _source(inputs[0])
     while isinstance(operation, keras.layers.Dropout):
         operation, inputs = _source(inputs[0])
     if not isinstance(operation, keras.layers.GlobalAveragePooling2D) or operation.keepdims:
-        raise _not_cam(f"'{dense.name}' is fed by {type(operation).__name__} '{operation.name}'.")
+        raise _not_cam(
+            Text(
+                "'{dense}' is fed by {kind} '{name}'.",
+                dense=dense.name,
+                kind=type(operation).__name__,
+                name=operation.name,
+            )
+        )
     if operation.data_format != "channels_last":
-        raise _not_cam("the pooling is channels_first.")
+        raise _not_cam(Text("the pooling is channels_first."))
     feeder, _ = _source(inputs[0])
     if feeder is not target:
-        raise _not_cam(f"the pooling is fed by '{feeder.name}', not by '{path}'.")
+        raise _not_cam(
+            Text(
+                "the pooling is fed by '{feeder}', not by '{layer}'.",
+                feeder=feeder.name,
+                layer=path,
+            )
+        )
     return dense
 
 
@@ -85,20 +112,22 @@ class CAM(BaseCAM):
     formula = (
         r"L^c=\mathrm{ReLU}\Big(\sum_k W^c_k A^k\Big),\quad y^c=\sum_k W^c_k\,\mathrm{GAP}(A^k)+b^c"
     )
-    note = (
+    note = N_(
         "The original: the weights are the classifier's own Dense weights, which exist only "
         "when the layer is pooled straight into one Dense layer."
     )
     uses_gradients = False
-    gradcam_equivalence = "here Grad-CAM's α_k = W^c_k / (h·w)"
+    gradcam_equivalence = N_("here Grad-CAM's α_k = W^c_k / (h·w)")
 
     @classmethod
-    def unsupported_reason(cls, model: keras.Model, layer: str) -> str | None:
-        """None when the layer feeds a GAP -> Dense head, else why CAM does not apply."""
+    def unsupported_reason(cls, model: keras.Model, layer: str) -> Text | None:
+        """None when the layer feeds a GAP -> Dense head, else why CAM does not apply (a
+        message rendered when shown)."""
         try:
             cam_dense_layer(model, layer)
         except ValueError as error:
-            return str(error)
+            reason = error.args[0]
+            return reason if isinstance(reason, Text) else Text("{reason}", reason=str(reason))
         return None
 
     def class_weights(self, inputs: LayerInputs) -> list[np.ndarray]:

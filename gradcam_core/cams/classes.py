@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import engine
 from ..engine import ForwardPass, Score
+from ..i18n import N_
 from ..layers import find_layer
 from ..modifiers import logits_view
 from .base import BaseCAM, CamResult
@@ -23,7 +24,9 @@ class CounterfactualGradCAM(BaseCAM):
         r"\alpha_k^c=\frac{1}{Z}\sum_{i,j}-\frac{\partial y^c}{\partial A^k_{ij}},\quad "
         r"L^c_{\text{cf}}=\mathrm{ReLU}\Big(\sum_k \alpha_k^c A^k\Big)"
     )
-    note = "Grad-CAM with the gradient's sign flipped: the regions whose removal would raise y^c."
+    note = N_(
+        "Grad-CAM with the gradient's sign flipped: the regions whose removal would raise y^c."
+    )
 
     def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> np.ndarray:
         return -gradients.mean(axis=(0, 1))

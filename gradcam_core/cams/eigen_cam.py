@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_
 from .base import BaseCAM
 
 
@@ -65,23 +66,24 @@ class EigenCAM(BaseCAM):
     """
 
     name = "Eigen-CAM"
+    formula_words = (N_("else"), N_("rows"))  # the formula's \text{} words, shown translated
     formula = (
         r"o=\begin{cases}0&A\ge0\\\bar A&\text{else}\end{cases},\quad "
         r"A-o=U\Sigma V^\top\ (\text{rows }A_{ij}-o),\quad "
         r"L=\mathrm{ReLU}\Big(\sum_k v_{1k}(A^k-o_k)\Big)"
     )
-    note = (
+    note = N_(
         "No gradients and no class: the activations projected on their main direction (first "
         "singular vector), so the map is the same whichever class is chosen. The direction's "
         "sign is arbitrary, so it is pointed at the cells that stand out most from the features' "
         "zero point: 0 after a ReLU, the average cell where activations are signed."
     )
     uses_gradients = False
-    signed_rule = (
+    signed_rule = N_(
         "measures the features from their average cell instead of from 0, so its map shows "
         "where the cells differ most from the rest of the photo"
     )
-    empty_note = "every cell has the same features here, so there is no direction to project on"
+    empty_note = N_("every cell has the same features here, so there is no direction to project on")
 
     def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> np.ndarray:
         """v_1: the first right singular vector of A - o, pointed at the cells that stand out."""

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from ..engine import Score, forward
+from ..i18n import N_
 from ..layers import default_layer
 from ..modifiers import logits_view
 from .base import BaseCAM, CamResult
@@ -19,7 +20,7 @@ class GradCAM(BaseCAM):
         r"\alpha_k^c=\frac{1}{Z}\sum_{i,j}\frac{\partial y^c}{\partial A^k_{ij}},\quad "
         r"L^c=\mathrm{ReLU}\Big(\sum_k \alpha_k^c A^k\Big)"
     )
-    note = "The reference: each channel weighted by its gradient averaged over the grid."
+    note = N_("The reference: each channel weighted by its gradient averaged over the grid.")
 
     def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> np.ndarray:
         return gradients.mean(axis=(0, 1))

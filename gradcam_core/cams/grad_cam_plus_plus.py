@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_
 from .base import BaseCAM
 
 
@@ -42,13 +43,13 @@ class GradCAMPlusPlus(BaseCAM):
         r"(g^{kc}_{ij})^3},\quad w^c_k=\sum_{i,j}\alpha^{kc}_{ij}\,\mathrm{ReLU}(g^{kc}_{ij}),"
         r"\quad L^c=\mathrm{ReLU}\Big(\sum_k w^c_k A^k\Big)"
     )
-    note = (
+    note = N_(
         "Weights only the positive gradients, cell by cell, with higher-order terms, so "
         "several objects of the class (or a large one) all get credit, not just the strongest "
         "part. The paper assumes A ≥ 0 (after a ReLU), where Σ|A| is ΣA; with signed "
         "activations Σ|A| keeps every α between 0 and ½."
     )
-    signed_rule = (
+    signed_rule = N_(
         "measures each channel by Σ|A| instead of ΣA, which keeps its α between 0 and ½ and "
         "its channel weights ≥ 0"
     )

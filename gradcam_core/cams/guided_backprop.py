@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from .. import engine
 from ..engine import Score
+from ..i18n import N_
 from ..modifiers import logits_view
 from ..resample import Interpolation, upsample
 from .base import CamResult, SectionText
@@ -100,24 +101,32 @@ class GuidedGradCAM(GradCAM):
     """
 
     name = "Guided Grad-CAM"
+    formula_words = (N_("guided ReLU"),)  # the formula's \text{} words, shown translated
     formula = (
         r"G^c=\frac{\partial y^c}{\partial X}\Big|_{\text{guided ReLU}}\odot"
         r"\mathrm{up}\big(L^c_{\text{Grad-CAM}}\big)"
     )
     pixel_level = True
-    note = (
+    note = N_(
         "Multiplies the upsampled Grad-CAM map by guided backpropagation (the input "
         "gradient with negative gradients stopped at every ReLU): pixel detail, still "
         "class-specific."
     )
 
     pixel_section = SectionText(
-        "Pixel level: Guided Backprop and Guided Grad-CAM",
-        "CAM maps are as coarse as the layer's grid. **Guided backpropagation** is the gradient "
-        "of the score with respect to the *pixels*, letting only positive gradients back "
-        "through each ReLU: sharp edges, but hardly class-specific. Multiplying it by the "
-        "upsampled Grad-CAM map keeps the detail *inside* the region of the class.",
-        captions=("Guided Backprop ∂y^c/∂X (guided)", "× Grad-CAM, upsampled", "= Guided Grad-CAM"),
+        N_("Pixel level: Guided Backprop and Guided Grad-CAM"),
+        N_(
+            "CAM maps are as coarse as the layer's grid. **Guided backpropagation** is the "
+            "gradient "
+            "of the score with respect to the *pixels*, letting only positive gradients back "
+            "through each ReLU: sharp edges, but hardly class-specific. Multiplying it by the "
+            "upsampled Grad-CAM map keeps the detail *inside* the region of the class."
+        ),
+        captions=(
+            N_("Guided Backprop ∂y^c/∂X (guided)"),
+            N_("× Grad-CAM, upsampled"),
+            N_("= Guided Grad-CAM"),
+        ),
     )
 
     def from_gradcam(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_
 from .base import BaseCAM, SectionText
 
 
@@ -17,21 +18,25 @@ class HiResCAM(BaseCAM):
 
     name = "HiResCAM"
     formula = r"L^c=\mathrm{ReLU}\Big(\sum_k \frac{\partial y^c}{\partial A^k}\odot A^k\Big)"
-    note = (
+    note = N_(
         "Multiplies gradient and activation cell by cell instead of averaging the "
         "gradient first, so every cell keeps exactly its own contribution to the score."
     )
 
     difference_section = SectionText(
-        "Where does gradient averaging spread the attention?",
-        "Grad-CAM first **averages** each channel's gradient over the grid, then multiplies: a "
-        "channel that matters in one place lends its weight to every cell where it is active. "
-        "HiResCAM keeps the gradient **cell by cell**. Their difference shows the spread: "
-        "**blue** cells get attention from Grad-CAM only, **red** cells are where HiResCAM "
-        "concentrates it.",
-        "The two maps are identical at {layer}: this layer is pooled straight into "
-        "the classifier, so the gradient is the same in every cell and averaging it changes "
-        "nothing. Pick an earlier layer in the sidebar to see them differ.",
+        N_("Where does gradient averaging spread the attention?"),
+        N_(
+            "Grad-CAM first **averages** each channel's gradient over the grid, then multiplies: a "
+            "channel that matters in one place lends its weight to every cell where it is active. "
+            "HiResCAM keeps the gradient **cell by cell**. Their difference shows the spread: "
+            "**blue** cells get attention from Grad-CAM only, **red** cells are where HiResCAM "
+            "concentrates it."
+        ),
+        N_(
+            "The two maps are identical at {layer}: this layer is pooled straight into "
+            "the classifier, so the gradient is the same in every cell and averaging it changes "
+            "nothing. Pick an earlier layer in the sidebar to see them differ."
+        ),
     )
 
     def channel_weights(self, activations: np.ndarray, gradients: np.ndarray | None) -> None:

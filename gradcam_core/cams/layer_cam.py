@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_
 from .base import BaseCAM
 
 
@@ -15,7 +16,7 @@ class LayerCAM(BaseCAM):
         r"L^c=\mathrm{ReLU}\Big(\sum_k \mathrm{ReLU}\Big(\frac{\partial y^c}{\partial A^k}\Big)"
         r"\odot A^k\Big)"
     )
-    note = (
+    note = N_(
         "Like HiResCAM but keeps only the positive gradients of each cell, which keeps "
         "its maps reliable at early, high-resolution layers too."
     )

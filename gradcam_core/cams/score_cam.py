@@ -11,6 +11,7 @@ from scipy.special import softmax
 
 from .. import engine
 from ..engine import Score
+from ..i18n import N_
 from ..resample import upsample
 from .base import BaseCAM, LayerInputs
 
@@ -101,13 +102,13 @@ class ScoreCAM(BaseCAM):
         r"w^c_k=\frac{e^{y^c(X\circ H^k)}}{\sum_j e^{y^c(X\circ H^j)}},\quad "
         r"L^c=\mathrm{ReLU}\Big(\sum_k w^c_k A^k\Big)"
     )
-    note = (
+    note = N_(
         "No gradients: each channel, upsampled, masks the photo, and its weight is how "
         "strongly the masked photo alone scores for the class."
     )
     uses_gradients = False
-    cost = "one forward pass per channel"
-    work_unit = "masked photos"
+    cost = N_("one forward pass per channel")
+    work_unit = N_("masked photos")
 
     @classmethod
     def work(cls, channels: int) -> tuple[int, int]:

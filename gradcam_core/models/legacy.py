@@ -32,6 +32,7 @@ import keras
 import numpy as np
 
 from ..errors import ModelRefusedError
+from ..i18n import Text
 from .architecture import LAYER_CLASSES, OPS, OPS_MODULE
 
 Config = dict[str, Any]
@@ -111,7 +112,7 @@ def _functional(entry: Config) -> Config:
     entry.update(class_name="Functional", module=FUNCTIONAL_MODULE, registered_name="Functional")
     config = entry.get("config")
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-        raise ModelRefusedError("A Functional model in the file has no layers.")
+        raise ModelRefusedError(Text("A Functional model in the file has no layers."))
     for key in ("input_layers", "output_layers"):
         value = config.get(key)
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
@@ -130,7 +131,7 @@ def _sequential(entry: Config) -> Config:
         config = entry["config"] = {"name": "sequential", "layers": config}
     layers = config.get("layers") if isinstance(config, dict) else None
     if not isinstance(layers, list) or not layers:
-        raise ModelRefusedError("A Sequential model in the file has no layers.")
+        raise ModelRefusedError(Text("A Sequential model in the file has no layers."))
     first = layers[0]
     if first.get("class_name") != "InputLayer":
         shape = _first_shape(first)
@@ -175,7 +176,9 @@ def _settings(kind: str, config: Config) -> None:
         return
     if kind in ("DepthwiseConv2D", "SeparableConv2D"):
         if config.get("groups", 1) != 1:
-            raise ModelRefusedError(f"A {kind} layer has groups={config['groups']}.")
+            raise ModelRefusedError(
+                Text("A {kind} layer has groups={groups}.", kind=kind, groups=config["groups"])
+            )
         for key in ("groups", *_UNUSED_KERNEL_KEYS):  # tf.keras inherited them from Conv
             config.pop(key, None)
     elif kind == "BatchNormalization":
@@ -184,7 +187,13 @@ def _settings(kind: str, config: Config) -> None:
             config["axis"] = axis[0]
         for key, default in _BN_LEGACY_DEFAULTS.items():
             if key in config and config[key] not in (default, None, False):
-                raise ModelRefusedError(f"A BatchNormalization layer uses {key}={config[key]!r}.")
+                raise ModelRefusedError(
+                    Text(
+                        "A BatchNormalization layer uses {key}={value}.",
+                        key=key,
+                        value=repr(config[key]),
+                    )
+                )
             config.pop(key, None)
     elif kind == "LeakyReLU" and "alpha" in config:
         config["negative_slope"] = config.pop("alpha")
@@ -215,8 +224,13 @@ def assign_h5_weights(model: keras.Model, path: Path, shown: str) -> None:
         layers = [layer for layer in model.layers if layer.weights]
         if sorted(saved) != sorted(layer.name for layer in layers):
             raise ModelRefusedError(
-                f"{shown}: it stores weights for {len(saved)} layers, its config has "
-                f"{len(layers)} layers with weights."
+                Text(
+                    "{shown}: it stores weights for {count} layers, its config has {configured} "
+                    "layers with weights.",
+                    shown=shown,
+                    count=len(saved),
+                    configured=len(layers),
+                )
             )
         for layer in layers:
             pairs = _by_leaf(layer, saved[layer.name]) or _by_order(layer, saved[layer.name])
@@ -266,14 +280,23 @@ def _by_order(layer: keras.layers.Layer, names: list[str]) -> list[tuple[keras.V
 def _assign(group: h5py.Group, pairs: list[tuple[keras.Variable, str]], shown: str) -> None:
     if not pairs:
         raise ModelRefusedError(
-            f"{shown}: its stored weights for '{group.name}' do not fit the layer."
+            Text(
+                "{shown}: its stored weights for '{name}' do not fit the layer.",
+                shown=shown,
+                name=group.name,
+            )
         )
     for variable, name in pairs:
         dataset = group[name]
         if tuple(dataset.shape) != tuple(variable.shape):
             raise ModelRefusedError(
-                f"{shown}: the stored array {name} is {tuple(dataset.shape)}, the layer expects "
-                f"{tuple(variable.shape)}."
+                Text(
+                    "{shown}: the stored array {name} is {stored}, the layer expects {expected}.",
+                    shown=shown,
+                    name=name,
+                    stored=tuple(dataset.shape),
+                    expected=tuple(variable.shape),
+                )
             )
     for variable, name in pairs:
         variable.assign(np.asarray(group[name][()], dtype=variable.dtype))

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 
 from ..errors import LayerError, ModelRefusedError
+from ..i18n import N_, Text
 from ..labels import MAX_LABELS_BYTES, ClassLabels, numbered_labels, parse_labels
 from ..layers import default_layer
 from ..modifiers import Head, mark_head, signed_logit_view
@@ -34,7 +35,7 @@ from .preprocessing import for_model
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5", ".zip")
 MAX_INPUT_SIDE = 4096
 
-TEACHABLE_MACHINE = "Teachable Machine export"
+TEACHABLE_MACHINE = N_("Teachable Machine export")  # shown translated by the app
 KERAS3_FILE = "Keras 3 .keras"
 KERAS3_H5 = "Keras 3 .h5"
 TF_KERAS_H5 = "tf_keras .h5"
@@ -102,7 +103,11 @@ def load_own_model(
         except ModelRefusedError:
             raise
         except Exception as error:  # whatever the file: one line, never a traceback
-            raise ModelRefusedError(f"{shown} could not be loaded ({_one_line(error)}).") from None
+            raise ModelRefusedError(
+                Text(
+                    "{shown} could not be loaded ({reason}).", shown=shown, reason=_one_line(error)
+                )
+            ) from None
     units = checked.architecture.outputs[0][-1]
     head: Head = "sigmoid" if checked.final_activation == "sigmoid" or units == 1 else "softmax"
     if units == 1:
@@ -143,7 +148,11 @@ def _materialize(source: ModelSource, file_name: str | None, work: Path) -> tupl
     )
     if len(data) > safety.MAX_MODEL_BYTES:
         raise ModelRefusedError(
-            f"{shown} is over the {safety.size_text(safety.MAX_MODEL_BYTES)} limit for models."
+            Text(
+                "{shown} is over the {limit} limit for models.",
+                shown=shown,
+                limit=safety.size_text(safety.MAX_MODEL_BYTES),
+            )
         )
     path = work / ("upload" + (PurePosixPath(shown).suffix.lower() or ".bin"))
     path.write_bytes(bytes(data))
@@ -172,8 +181,11 @@ def inspect_model_file(path: Path, shown: str, work: Path) -> CheckedModel:
     activation = make_head_linear(rewritten)
     if arch.outputs[0][-1] == 1 and activation == "softmax":
         raise ModelRefusedError(
-            f"{shown} has one output unit followed by softmax, which is always 1: "
-            "there is nothing to explain."
+            Text(
+                "{shown} has one output unit followed by softmax, which is always 1: there is "
+                "nothing to explain.",
+                shown=shown,
+            )
         )
     if is_teachable_machine(rewritten) and origin != KERAS3_FILE:
         origin = TEACHABLE_MACHINE
@@ -197,8 +209,16 @@ def _open_zip(path: Path, shown: str, work: Path) -> tuple[dict, Path, str, byte
         if "config.json" in by_name:
             unexpected = sorted(set(by_name) - safety.KERAS_MEMBERS)
             if unexpected or "model.weights.h5" not in by_name:
-                what = f"an unexpected {unexpected[0]}" if unexpected else "no model.weights.h5"
-                raise ModelRefusedError(f"{shown} is a .keras archive with {what}; refused.")
+                what = (
+                    Text("an unexpected {member}", member=unexpected[0])
+                    if unexpected
+                    else Text("no model.weights.h5")
+                )
+                raise ModelRefusedError(
+                    Text(
+                        "{shown} is a .keras archive with {what}; refused.", shown=shown, what=what
+                    )
+                )
             data = safety.read_member(
                 archive, by_name["config.json"], safety.MAX_CONFIG_BYTES, shown
             )
@@ -210,9 +230,12 @@ def _open_zip(path: Path, shown: str, work: Path) -> tuple[dict, Path, str, byte
         label_files = [i for i in infos if PurePosixPath(i.filename).name.lower() == "labels.txt"]
         if len(models) != 1 or len(infos) != 1 + len(label_files) or len(label_files) > 1:
             raise ModelRefusedError(
-                f"{shown} is a zip but not a model archive: expected a .keras model "
-                "(config.json, model.weights.h5) or a Teachable Machine export (keras_model.h5, "
-                "labels.txt)."
+                Text(
+                    "{shown} is a zip but not a model archive: expected a .keras model "
+                    "(config.json, model.weights.h5) or a Teachable Machine export "
+                    "(keras_model.h5, labels.txt).",
+                    shown=shown,
+                )
             )
         weights = work / "model.h5"
         safety.copy_member(archive, models[0], weights, shown)
@@ -231,10 +254,14 @@ def _summarize(config: dict[str, Any], shown: str) -> architecture.Architecture:
     try:
         return architecture.summarize(config)
     except ModelRefusedError as error:
-        raise ModelRefusedError(f"{shown}: {error}") from None
+        raise ModelRefusedError(Text("{shown}: {error}", shown=shown, error=error)) from None
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
         raise ModelRefusedError(
-            f"{shown}: its config is malformed ({type(error).__name__})."
+            Text(
+                "{shown}: its config is malformed ({error}).",
+                shown=shown,
+                error=type(error).__name__,
+            )
         ) from None
 
 
@@ -246,39 +273,81 @@ def check_image_classifier(arch: architecture.Architecture, shown: str) -> None:
     """One fixed-size (H, W, 1 or 3) input, one (N, C) output, a feature map: else one sentence."""
     if len(arch.inputs) != 1:
         raise ModelRefusedError(
-            f"{shown} takes {len(arch.inputs)} inputs; an image classifier takes one image."
+            Text(
+                "{shown} takes {count} inputs; an image classifier takes one image.",
+                shown=shown,
+                count=len(arch.inputs),
+            )
         )
     shape = arch.inputs[0]
     if len(shape) == 1:
-        raise ModelRefusedError(f"{shown} takes a vector of {shape[0]} numbers, not an image.")
+        raise ModelRefusedError(
+            Text(
+                "{shown} takes a vector of {shape} numbers, not an image.",
+                shown=shown,
+                shape=shape[0],
+            )
+        )
     if len(shape) != 3:
         raise ModelRefusedError(
-            f"{shown} takes a {_shape_text(shape)} array, not an image (height x width x channels)."
+            Text(
+                "{shown} takes a {shape} array, not an image (height x width x channels).",
+                shown=shown,
+                shape=_shape_text(shape),
+            )
         )
     height, width, channels = shape
     if height is None or width is None:
         raise ModelRefusedError(
-            f"{shown} accepts images of any size ({_shape_text(shape)}); save it with a fixed "
-            "input size, such as keras.Input((224, 224, 3))."
+            Text(
+                "{shown} accepts images of any size ({shape}); save it with a fixed input size, "
+                "such as keras.Input((224, 224, 3)).",
+                shown=shown,
+                shape=_shape_text(shape),
+            )
         )
     if channels not in (1, 3):
         raise ModelRefusedError(
-            f"{shown} takes images with {channels} channels; only 1 (grey) or 3 (RGB) work here."
+            Text(
+                "{shown} takes images with {channels} channels; only 1 (grey) or 3 (RGB) work "
+                "here.",
+                shown=shown,
+                channels=channels,
+            )
         )
     if max(height, width) > MAX_INPUT_SIDE:
         raise ModelRefusedError(
-            f"{shown} takes {height}x{width} images, over {MAX_INPUT_SIDE} pixels a side."
+            Text(
+                "{shown} takes {height}x{width} images, over {limit} pixels a side.",
+                shown=shown,
+                height=height,
+                width=width,
+                limit=MAX_INPUT_SIDE,
+            )
         )
     if len(arch.outputs) != 1:
-        raise ModelRefusedError(f"{shown} has {len(arch.outputs)} outputs; a classifier has one.")
+        raise ModelRefusedError(
+            Text(
+                "{shown} has {count} outputs; a classifier has one.",
+                shown=shown,
+                count=len(arch.outputs),
+            )
+        )
     output = arch.outputs[0]
     if len(output) != 1:
         raise ModelRefusedError(
-            f"{shown}: this model outputs a {_shape_text(output)} map, not class scores."
+            Text(
+                "{shown}: this model outputs a {shape} map, not class scores.",
+                shown=shown,
+                shape=_shape_text(output),
+            )
         )
     if arch.feature_maps == 0:
         raise ModelRefusedError(
-            f"{shown} has no convolutional feature map (no 4-D layer) for Grad-CAM to explain."
+            Text(
+                "{shown} has no convolutional feature map (no 4-D layer) for Grad-CAM to explain.",
+                shown=shown,
+            )
         )
 
 
@@ -399,7 +468,13 @@ def _check_every_weight_read(model: keras.Model, shown: str) -> None:
     """Refuse a model with a weight the file did not provide (still NaN from unset_initializers)."""
     for variable in model.weights:
         if "float" in str(variable.dtype) and np.isnan(variable.numpy()).any():
-            raise ModelRefusedError(f"{shown}: the file stores no weights for {variable.path}.")
+            raise ModelRefusedError(
+                Text(
+                    "{shown}: the file stores no weights for {path}.",
+                    shown=shown,
+                    path=variable.path,
+                )
+            )
 
 
 def _build(checked: CheckedModel, shown: str) -> keras.Model:
@@ -409,10 +484,14 @@ def _build(checked: CheckedModel, shown: str) -> keras.Model:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as error:  # Keras raises many types for configs it cannot build
         raise ModelRefusedError(
-            f"{shown}: Keras could not build it ({_one_line(error)})."
+            Text(
+                "{shown}: Keras could not build it ({reason}).",
+                shown=shown,
+                reason=_one_line(error),
+            )
         ) from None
     if not isinstance(model, keras.Model):
-        raise ModelRefusedError(f"{shown}: the config did not build a model.")
+        raise ModelRefusedError(Text("{shown}: the config did not build a model.", shown=shown))
     try:
         if checked.legacy_weights:
             legacy.assign_h5_weights(model, checked.weights, shown)
@@ -422,7 +501,11 @@ def _build(checked: CheckedModel, shown: str) -> keras.Model:
         raise
     except Exception as error:  # shape or count mismatches surface as several types
         raise ModelRefusedError(
-            f"{shown}: its weights do not fit its layers ({_one_line(error)})."
+            Text(
+                "{shown}: its weights do not fit its layers ({reason}).",
+                shown=shown,
+                reason=_one_line(error),
+            )
         ) from None
     _check_every_weight_read(model, shown)
     return model
@@ -432,7 +515,9 @@ def _default_layer(model: keras.Model, shown: str) -> str:
     try:
         return default_layer(model)
     except LayerError:
-        raise ModelRefusedError(f"{shown} has no feature map for Grad-CAM.") from None
+        raise ModelRefusedError(
+            Text("{shown} has no feature map for Grad-CAM.", shown=shown)
+        ) from None
 
 
 def _labels(
@@ -444,7 +529,12 @@ def _labels(
     if isinstance(given, ClassLabels):
         if len(given) != count:
             raise ModelRefusedError(
-                f"{len(given)} class names given for {shown}'s {count} classes."
+                Text(
+                    "{count} class names given for {shown}'s {classes} classes.",
+                    count=len(given),
+                    shown=shown,
+                    classes=count,
+                )
             )
         return given
     if isinstance(given, os.PathLike):
@@ -452,7 +542,9 @@ def _labels(
         try:
             data = path.read_bytes()
         except OSError:
-            raise ModelRefusedError(f"Labels file not found or unreadable: {path.name}.") from None
+            raise ModelRefusedError(
+                Text("Labels file not found or unreadable: {name}.", name=path.name)
+            ) from None
         return parse_labels(data, count, path.name)
     if given is not None:
         return parse_labels(given, count)

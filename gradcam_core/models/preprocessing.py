@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import PreprocessingRequiredError
+from ..i18n import N_, Text, _
 from ..images import resize_for_model
 
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
@@ -68,19 +69,33 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("raw", "0..255 as is, for a model that rescales its own input", raw),
-        Preset("unit", "x / 255, in 0..1", unit),
-        Preset("tf", "x / 127.5 - 1, in -1..1, as Teachable Machine and MobileNet", tf_style),
-        Preset("caffe", "BGR minus the ImageNet mean, as VGG and ResNet50", caffe, True),
-        Preset("torch", "x / 255, then ImageNet mean and std, as PyTorch", torch_style, True),
+        Preset("raw", N_("0..255 as is, for a model that rescales its own input"), raw),
+        Preset("unit", N_("x / 255, in 0..1"), unit),
+        Preset("tf", N_("x / 127.5 - 1, in -1..1, as Teachable Machine and MobileNet"), tf_style),
+        Preset("caffe", N_("BGR minus the ImageNet mean, as VGG and ResNet50"), caffe, True),
+        Preset("torch", N_("x / 255, then ImageNet mean and std, as PyTorch"), torch_style, True),
     )
 }
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 
 
 def presets_text() -> str:
-    """'raw: 0..255 as is, ...; unit: x / 255, in 0..1; ...' for error messages and help."""
-    return "; ".join(f"{p.name}: {p.hint}" for p in PRESETS.values())
+    """'raw: 0..255 as is, ...; unit: x / 255, in 0..1; ...' for error messages and help, in the
+    current language."""
+    return "; ".join(f"{p.name}: {_(p.hint)}" for p in PRESETS.values())
+
+
+class _PresetsText:
+    """``presets_text()`` rendered when a message is shown (a field of a ``Text``)."""
+
+    def __str__(self) -> str:
+        return presets_text()
+
+    def __format__(self, spec: str) -> str:
+        return format(presets_text(), spec)
+
+    def __reduce__(self):
+        return (_PresetsText, ())
 
 
 def get_preset(name: str) -> Preset:
@@ -128,11 +143,13 @@ def for_model(preset: str, size: tuple[int, int], channels: int) -> Preprocessin
     return Preprocessing(preset, size, channels, chosen.function)
 
 
-def required_message(what: str) -> str:
+def required_message(what: str) -> Text:
     """The sentence for a model whose file does not say how its pixels are scaled."""
-    return (
-        f"{what} does not say how its input pixels were scaled; choose a preprocessing preset "
-        f"({presets_text()})."
+    return Text(
+        "{what} does not say how its input pixels were scaled; choose a preprocessing preset "
+        "({presets}).",
+        what=what,
+        presets=_PresetsText(),
     )
 
 

@@ -38,6 +38,7 @@ from typing import Any
 import h5py
 
 from ..errors import ModelRefusedError
+from ..i18n import N_, Text
 from .architecture import (
     LAYER_CLASSES,
     MODEL_CLASSES,
@@ -93,13 +94,13 @@ ACTIVATIONS = frozenset(
 ACTIVATION_MODULES = frozenset({"keras.activations", "keras.src.activations.activations"})
 # Keras objects and settings refused with their own sentence.
 _CODE_LAYERS = {
-    "Lambda": "a Lambda layer (Python code), which is never run here",
-    "TFOpLambda": "TensorFlow operations saved as code (TFOpLambda), which are never run here",
-    "SlicingOpLambda": "TensorFlow slicing saved as code (SlicingOpLambda), never run here",
-    "TFSMLayer": "a TFSMLayer, which would load a TensorFlow SavedModel from disk",
-    "TorchModuleWrapper": "a TorchModuleWrapper (a pickled PyTorch module)",
-    "JaxLayer": "a JaxLayer (Python code)",
-    "FlaxLayer": "a FlaxLayer (Python code)",
+    "Lambda": N_("a Lambda layer (Python code), which is never run here"),
+    "TFOpLambda": N_("TensorFlow operations saved as code (TFOpLambda), which are never run here"),
+    "SlicingOpLambda": N_("TensorFlow slicing saved as code (SlicingOpLambda), never run here"),
+    "TFSMLayer": N_("a TFSMLayer, which would load a TensorFlow SavedModel from disk"),
+    "TorchModuleWrapper": N_("a TorchModuleWrapper (a pickled PyTorch module)"),
+    "JaxLayer": N_("a JaxLayer (Python code)"),
+    "FlaxLayer": N_("a FlaxLayer (Python code)"),
 }
 _FILE_LAYERS = frozenset(
     {"StringLookup", "IntegerLookup", "TextVectorization", "Hashing", "CategoryEncoding"}
@@ -120,23 +121,23 @@ _SIGNATURES = (
     (b"PK\x03\x04", "zip"),
     (b"PK\x05\x06", "zip"),
     (b"\x89HDF\r\n\x1a\n", "hdf5"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"RIFF", "a RIFF (WebP or WAV) file"),
-    (b"BM", "a BMP image"),
-    (b"%PDF", "a PDF document"),
-    (b"\x80", "a Python pickle"),
-    (b"\x08", "a protocol buffer (SavedModel or .pb)"),
+    (b"\x89PNG\r\n\x1a\n", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"RIFF", N_("a RIFF (WebP or WAV) file")),
+    (b"BM", N_("a BMP image")),
+    (b"%PDF", N_("a PDF document")),
+    (b"\x80", N_("a Python pickle")),
+    (b"\x08", N_("a protocol buffer (SavedModel or .pb)")),
 )
 
 
-def size_text(count: float) -> str:
-    """Bytes as '2.3 MB', '3.0 GB', '40 kB'."""
+def size_text(count: float) -> str | Text:
+    """Bytes as '2.3 MB', '3.0 GB', '40 kB' (and '12 bytes', a message shown translated)."""
     for unit, scale in (("GB", 1024**3), ("MB", MB), ("kB", 1024)):
         if count >= scale:
             return f"{count / scale:.1f} {unit}"
-    return f"{int(count)} bytes"
+    return Text("{count} bytes", count=int(count))
 
 
 # ---------------------------------------------------------------- the file and its archive
@@ -147,14 +148,21 @@ def check_file(path: Path, shown: str) -> str:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ModelRefusedError(f"File not found: {shown}. Check the path.") from None
+        raise ModelRefusedError(
+            Text("File not found: {name}. Check the path.", name=shown)
+        ) from None
     if not path.is_file():
-        raise ModelRefusedError(f"{shown} is not a file.")
+        raise ModelRefusedError(Text("{shown} is not a file.", shown=shown))
     if size == 0:
-        raise ModelRefusedError(f"{shown} is empty.")
+        raise ModelRefusedError(Text("{shown} is empty.", shown=shown))
     if size > MAX_MODEL_BYTES:
         raise ModelRefusedError(
-            f"{shown} is {size:,} bytes, over the {size_text(MAX_MODEL_BYTES)} limit for models."
+            Text(
+                "{shown} is {size:,} bytes, over the {limit} limit for models.",
+                shown=shown,
+                size=size,
+                limit=size_text(MAX_MODEL_BYTES),
+            )
         )
     with path.open("rb") as handle:
         head = handle.read(512)
@@ -162,10 +170,20 @@ def check_file(path: Path, shown: str) -> str:
     if kind in ("zip", "hdf5"):
         return kind
     if kind is not None:
-        raise ModelRefusedError(f"{shown} is {kind}, not a Keras model (.keras, .h5 or .zip).")
+        raise ModelRefusedError(
+            Text(
+                "{shown} is {kind}, not a Keras model (.keras, .h5 or .zip).",
+                shown=shown,
+                kind=Text(kind),
+            )
+        )
     if _looks_like_text(head):
-        raise ModelRefusedError(f"{shown} is a text file, not a Keras model (.keras, .h5 or .zip).")
-    raise ModelRefusedError(f"{shown} is not a Keras model: neither a zip archive nor HDF5.")
+        raise ModelRefusedError(
+            Text("{shown} is a text file, not a Keras model (.keras, .h5 or .zip).", shown=shown)
+        )
+    raise ModelRefusedError(
+        Text("{shown} is not a Keras model: neither a zip archive nor HDF5.", shown=shown)
+    )
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -182,7 +200,7 @@ def open_archive(path: Path, shown: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise ModelRefusedError(
-            f"{shown} is not a complete zip archive (damaged or cut short)."
+            Text("{shown} is not a complete zip archive (damaged or cut short).", shown=shown)
         ) from None
     try:
         check_members(archive.infolist(), shown)
@@ -204,25 +222,49 @@ def members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 def check_members(infos: list[zipfile.ZipInfo], shown: str) -> None:
     """Refuse encrypted members, odd names, and sizes or ratios beyond the caps (headers only)."""
     if len(infos) > MAX_MEMBERS:
-        raise ModelRefusedError(f"{shown} holds {len(infos)} files; a model archive holds a few.")
+        raise ModelRefusedError(
+            Text(
+                "{shown} holds {count} files; a model archive holds a few.",
+                shown=shown,
+                count=len(infos),
+            )
+        )
     for info in infos:
         name = info.filename
         if info.flag_bits & 0x1:
-            raise ModelRefusedError(f"{shown}: {name} is encrypted.")
+            raise ModelRefusedError(Text("{shown}: {name} is encrypted.", shown=shown, name=name))
         if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
-            raise ModelRefusedError(f"{shown}: the member name '{name}' is not a plain path.")
+            raise ModelRefusedError(
+                Text(
+                    "{shown}: the member name '{name}' is not a plain path.",
+                    shown=shown,
+                    name=name,
+                )
+            )
         if info.file_size > MAX_MEMBER_BYTES:
             raise ModelRefusedError(
-                f"{shown}: {name} would inflate to {size_text(info.file_size)} "
-                f"(limit {size_text(MAX_MEMBER_BYTES)})."
+                Text(
+                    "{shown}: {name} would inflate to {size} (limit {limit}).",
+                    shown=shown,
+                    name=name,
+                    size=size_text(info.file_size),
+                    limit=size_text(MAX_MEMBER_BYTES),
+                )
             )
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(
             info.compress_size, 1
         ):
             ratio = info.file_size / max(info.compress_size, 1)
             raise ModelRefusedError(
-                f"{shown}: {name} would inflate {ratio:.0f}-fold to {size_text(info.file_size)} "
-                f"(a zip bomb; the limit is {MAX_RATIO}-fold)."
+                Text(
+                    "{shown}: {name} would inflate {ratio:.0f}-fold to {size} (a zip bomb; the "
+                    "limit is {limit}-fold).",
+                    shown=shown,
+                    name=name,
+                    ratio=ratio,
+                    size=size_text(info.file_size),
+                    limit=MAX_RATIO,
+                )
             )
 
 
@@ -230,18 +272,28 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, sho
     """A member's bytes, refusing more than ``limit`` or than its header declared."""
     if info.file_size > limit:
         raise ModelRefusedError(
-            f"{shown}: {info.filename} is {size_text(info.file_size)}, "
-            f"over the {size_text(limit)} limit."
+            Text(
+                "{shown}: {name} is {size}, over the {limit} limit.",
+                shown=shown,
+                name=info.filename,
+                size=size_text(info.file_size),
+                limit=size_text(limit),
+            )
         )
     try:
         with archive.open(info) as handle:
             data = handle.read(min(limit, info.file_size) + 1)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise ModelRefusedError(
-            f"{shown}: {info.filename} is damaged ({_reason(error)})."
+            Text(
+                "{shown}: {name} is damaged ({reason}).",
+                shown=shown,
+                name=info.filename,
+                reason=_reason(error),
+            )
         ) from None
     if len(data) > info.file_size:
-        raise ModelRefusedError(f"{shown}: {info.filename} holds more than its header declares.")
+        raise ModelRefusedError(_more_than_declared(shown, info.filename))
     return data
 
 
@@ -254,7 +306,12 @@ def copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, s
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise ModelRefusedError(
-            f"{shown}: {info.filename} is damaged ({_reason(error)})."
+            Text(
+                "{shown}: {name} is damaged ({reason}).",
+                shown=shown,
+                name=info.filename,
+                reason=_reason(error),
+            )
         ) from None
 
 
@@ -268,10 +325,12 @@ class _Capped:
         chunk = self.source.read(1024 * 1024 if size < 0 else min(size, 1024 * 1024))
         self.left -= len(chunk)
         if self.left < 0:
-            raise ModelRefusedError(
-                f"{self.shown}: {self.name} holds more than its header declares."
-            )
+            raise ModelRefusedError(_more_than_declared(self.shown, self.name))
         return chunk
+
+
+def _more_than_declared(shown: str, name: str) -> Text:
+    return Text("{shown}: {name} holds more than its header declares.", shown=shown, name=name)
 
 
 def _reason(error: BaseException) -> str:
@@ -286,18 +345,30 @@ def parse_config(data: bytes | str, shown: str) -> dict[str, Any]:
     """The JSON config as a dict; size, syntax and depth checked."""
     if len(data) > MAX_CONFIG_BYTES:
         raise ModelRefusedError(
-            f"{shown}: the model config is {size_text(len(data))}, over the "
-            f"{size_text(MAX_CONFIG_BYTES)} limit."
+            Text(
+                "{shown}: the model config is {size}, over the {limit} limit.",
+                shown=shown,
+                size=size_text(len(data)),
+                limit=size_text(MAX_CONFIG_BYTES),
+            )
         )
     try:
         config = json.loads(data)
     except RecursionError:
-        raise ModelRefusedError(f"{shown}: the model config is nested too deeply.") from None
+        raise ModelRefusedError(_nested_too_deeply(shown)) from None
     except (ValueError, UnicodeDecodeError):
-        raise ModelRefusedError(f"{shown}: the model config is not valid JSON.") from None
+        raise ModelRefusedError(
+            Text("{shown}: the model config is not valid JSON.", shown=shown)
+        ) from None
     if not isinstance(config, dict):
-        raise ModelRefusedError(f"{shown}: the model config is not a JSON object.")
+        raise ModelRefusedError(
+            Text("{shown}: the model config is not a JSON object.", shown=shown)
+        )
     return config
+
+
+def _nested_too_deeply(shown: str) -> Text:
+    return Text("{shown}: the model config is nested too deeply.", shown=shown)
 
 
 def h5_model_config(path: Path, shown: str) -> tuple[dict[str, Any], str]:
@@ -306,15 +377,20 @@ def h5_model_config(path: Path, shown: str) -> tuple[dict[str, Any], str]:
     with open_h5(path, shown) as f:
         if "model_config" not in f.attrs:
             raise ModelRefusedError(
-                f"{shown} holds weights only (no model_config); save the whole model, not just its "
-                "weights."
+                Text(
+                    "{shown} holds weights only (no model_config); save the whole model, not just "
+                    "its weights.",
+                    shown=shown,
+                )
             )
         text = _h5_text_attribute(f, "model_config", MAX_CONFIG_BYTES, shown)
         version = (
             _h5_text_attribute(f, "keras_version", 64, shown) if "keras_version" in f.attrs else ""
         )
         if "model_weights" not in f:
-            raise ModelRefusedError(f"{shown} has a model config but no stored weights.")
+            raise ModelRefusedError(
+                Text("{shown} has a model config but no stored weights.", shown=shown)
+            )
     return parse_config(text, shown), version
 
 
@@ -324,7 +400,11 @@ def open_h5(path: Path, shown: str) -> h5py.File:
         return h5py.File(path, "r")
     except (OSError, ValueError) as error:
         raise ModelRefusedError(
-            f"{shown} is not a readable HDF5 file (damaged or cut short: {_reason(error)})."
+            Text(
+                "{shown} is not a readable HDF5 file (damaged or cut short: {reason}).",
+                shown=shown,
+                reason=_reason(error),
+            )
         ) from None
 
 
@@ -333,20 +413,33 @@ def _h5_text_attribute(f: h5py.File, name: str, limit: int, shown: str) -> str:
         size = f.attrs.get_id(name).get_storage_size()
         if size > limit:
             raise ModelRefusedError(
-                f"{shown}: its {name} is {size_text(size)}, over the {size_text(limit)} limit."
+                Text(
+                    "{shown}: its {name} is {size}, over the {limit} limit.",
+                    shown=shown,
+                    name=name,
+                    size=size_text(size),
+                    limit=size_text(limit),
+                )
             )
         value = f.attrs[name]
     except ModelRefusedError:
         raise
     except (OSError, ValueError, TypeError) as error:
-        raise ModelRefusedError(f"{shown}: its {name} cannot be read ({_reason(error)}).") from None
+        raise ModelRefusedError(
+            Text(
+                "{shown}: its {name} cannot be read ({reason}).",
+                shown=shown,
+                name=name,
+                reason=_reason(error),
+            )
+        ) from None
     if hasattr(value, "tolist") and not isinstance(value, bytes | str):
         value = value.tolist()
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, str):
         return value
-    raise ModelRefusedError(f"{shown}: its {name} is not text.")
+    raise ModelRefusedError(Text("{shown}: its {name} is not text.", shown=shown, name=name))
 
 
 def check_config(config: dict[str, Any], shown: str, strict: bool = False) -> None:
@@ -357,19 +450,27 @@ def check_config(config: dict[str, Any], shown: str, strict: bool = False) -> No
     """
     for value, depth in _walk(config, shown):
         if depth > MAX_CONFIG_DEPTH:
-            raise ModelRefusedError(f"{shown}: the model config is nested too deeply.")
+            raise ModelRefusedError(_nested_too_deeply(shown))
         if isinstance(value, dict):
             for key in _FILE_KEYS & value.keys():
                 if isinstance(value[key], str):
                     raise ModelRefusedError(
-                        f"{shown}: a layer setting names a file on disk ('{value[key]}')."
+                        Text(
+                            "{shown}: a layer setting names a file on disk ('{path}').",
+                            shown=shown,
+                            path=value[key],
+                        )
                     )
             if "class_name" in value:
                 _check_object(value, shown, strict)
             for key in ("activation", "recurrent_activation"):
                 if isinstance(value.get(key), str) and value[key] not in ACTIVATIONS:
                     raise ModelRefusedError(
-                        f"{shown}: the activation '{value[key]}' is not a Keras built-in."
+                        Text(
+                            "{shown}: the activation '{activation}' is not a Keras built-in.",
+                            shown=shown,
+                            activation=value[key],
+                        )
                     )
 
 
@@ -381,7 +482,7 @@ def _walk(config: Any, shown: str) -> Iterator[tuple[Any, int]]:
         value, depth = stack.pop()
         seen += 1
         if seen > MAX_CONFIG_OBJECTS:
-            raise ModelRefusedError(f"{shown}: the model config is too large.")
+            raise ModelRefusedError(Text("{shown}: the model config is too large.", shown=shown))
         yield value, depth
         children = value.values() if isinstance(value, dict) else value
         stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
@@ -392,18 +493,31 @@ def _check_object(entry: dict[str, Any], shown: str, strict: bool) -> None:
     module = entry.get("module")
     registered = entry.get("registered_name")
     if not isinstance(kind, str) or not isinstance(module, str | None):
-        raise ModelRefusedError(f"{shown}: the model config has a malformed object.")
+        raise ModelRefusedError(
+            Text("{shown}: the model config has a malformed object.", shown=shown)
+        )
     if kind in _CODE_LAYERS:
-        raise ModelRefusedError(f"{shown} contains {_CODE_LAYERS[kind]}; refused.")
+        raise ModelRefusedError(
+            Text("{shown} contains {what}; refused.", shown=shown, what=Text(_CODE_LAYERS[kind]))
+        )
     if kind in _FILE_LAYERS:
         raise ModelRefusedError(
-            f"{shown} contains a {kind} layer, which reads a vocabulary (possibly a file on disk); "
-            "refused: image classifiers do not need one."
+            Text(
+                "{shown} contains a {kind} layer, which reads a vocabulary (possibly a file on "
+                "disk); refused: image classifiers do not need one.",
+                shown=shown,
+                kind=kind,
+            )
         )
     if module is not None and not _keras_module(module):
         target = entry.get("config") if kind == "function" else kind
+        code = f"{module}.{target}"
         raise ModelRefusedError(
-            f"{shown} names Python code outside Keras ({module}.{target}); refused."
+            Text(
+                "{shown} names Python code outside Keras ({code}); refused.",
+                shown=shown,
+                code=code,
+            )
         )
     if kind == "function":
         _check_function(entry, shown)
@@ -411,20 +525,39 @@ def _check_object(entry: dict[str, Any], shown: str, strict: bool) -> None:
     if module == OPS_MODULE:
         if kind not in OPS or registered not in (None, kind):
             raise ModelRefusedError(
-                f"{shown} uses the Keras operation '{kind}', which is not accepted."
+                Text(
+                    "{shown} uses the Keras operation '{kind}', which is not accepted.",
+                    shown=shown,
+                    kind=kind,
+                )
             )
         return
     if kind not in _ALLOWED_CLASSES:
         raise ModelRefusedError(
-            f"{shown} uses '{kind}', which is not one of the Keras built-in image layers accepted "
-            "here (no custom objects)."
+            Text(
+                "{shown} uses '{kind}', which is not one of the Keras built-in image layers "
+                "accepted here (no custom objects).",
+                shown=shown,
+                kind=kind,
+            )
         )
     if registered not in (None, kind):
         raise ModelRefusedError(
-            f"{shown} uses a custom object registered as '{registered}'; refused."
+            Text(
+                "{shown} uses a custom object registered as '{registered}'; refused.",
+                shown=shown,
+                registered=registered,
+            )
         )
     if strict and module is not None and module != _expected_module(kind):
-        raise ModelRefusedError(f"{shown}: '{kind}' comes from the unexpected module '{module}'.")
+        raise ModelRefusedError(
+            Text(
+                "{shown}: '{kind}' comes from the unexpected module '{module}'.",
+                shown=shown,
+                kind=kind,
+                module=module,
+            )
+        )
 
 
 def _keras_module(module: str) -> bool:
@@ -435,9 +568,14 @@ def _check_function(entry: dict[str, Any], shown: str) -> None:
     """A function object may only be one of Keras' built-in activations."""
     name = entry.get("config")
     if entry.get("module") not in ACTIVATION_MODULES or name not in ACTIVATIONS:
+        function = f"{entry.get('module')}.{name}"
         raise ModelRefusedError(
-            f"{shown} names the function '{entry.get('module')}.{name}', which is not a Keras "
-            "activation; refused."
+            Text(
+                "{shown} names the function '{function}', which is not a Keras activation; "
+                "refused.",
+                shown=shown,
+                function=function,
+            )
         )
 
 
@@ -478,10 +616,20 @@ def check_weights_file(path: Path, shown: str) -> StoredWeights:
         for name, dataset in _datasets(f, shown):
             kind = dataset.dtype.kind
             if kind not in "fiub" or dataset.dtype.itemsize > 8 or dataset.dtype.names:
-                raise ModelRefusedError(f"{shown}: the stored array '{name}' is not numeric.")
+                raise ModelRefusedError(
+                    Text(
+                        "{shown}: the stored array '{name}' is not numeric.",
+                        shown=shown,
+                        name=name,
+                    )
+                )
             if dataset.is_virtual or dataset.external:
                 raise ModelRefusedError(
-                    f"{shown}: the stored array '{name}' points at other files."
+                    Text(
+                        "{shown}: the stored array '{name}' points at other files.",
+                        shown=shown,
+                        name=name,
+                    )
                 )
             count = (
                 math.prod(dataset.shape) if dataset.shape else (0 if dataset.shape is None else 1)
@@ -491,8 +639,13 @@ def check_weights_file(path: Path, shown: str) -> StoredWeights:
             declared += count * dataset.dtype.itemsize
     if declared > 2 * file_bytes + MB:
         raise ModelRefusedError(
-            f"{shown}: its stored arrays declare {size_text(declared)} in a file of "
-            f"{size_text(file_bytes)} (an HDF5 shape bomb)."
+            Text(
+                "{shown}: its stored arrays declare {declared} in a file of {size} (an HDF5 "
+                "shape bomb).",
+                shown=shown,
+                declared=size_text(declared),
+                size=size_text(file_bytes),
+            )
         )
     return StoredWeights(arrays, values, declared)
 
@@ -505,15 +658,24 @@ def _datasets(root: h5py.Group, shown: str) -> Iterator[tuple[str, h5py.Dataset]
         while stack:
             group, depth = stack.pop()
             if depth > MAX_H5_DEPTH:
-                raise ModelRefusedError(f"{shown}: its HDF5 groups are nested too deeply.")
+                raise ModelRefusedError(
+                    Text("{shown}: its HDF5 groups are nested too deeply.", shown=shown)
+                )
             for name in group:
                 seen += 1
                 if seen > MAX_H5_OBJECTS:
-                    raise ModelRefusedError(f"{shown}: it holds too many HDF5 objects.")
+                    raise ModelRefusedError(
+                        Text("{shown}: it holds too many HDF5 objects.", shown=shown)
+                    )
                 link = group.get(name, getlink=True)
                 if not isinstance(link, h5py.HardLink):
                     raise ModelRefusedError(
-                        f"{shown}: it links to '{name}' elsewhere (an HDF5 {type(link).__name__})."
+                        Text(
+                            "{shown}: it links to '{name}' elsewhere (an HDF5 {link}).",
+                            shown=shown,
+                            name=name,
+                            link=type(link).__name__,
+                        )
                     )
                 item = group[name]
                 if isinstance(item, h5py.Group):
@@ -521,12 +683,18 @@ def _datasets(root: h5py.Group, shown: str) -> Iterator[tuple[str, h5py.Dataset]
                 elif isinstance(item, h5py.Dataset):
                     yield f"{group.name}/{name}", item
                 else:
-                    raise ModelRefusedError(f"{shown}: it holds an HDF5 object that is not data.")
+                    raise ModelRefusedError(
+                        Text("{shown}: it holds an HDF5 object that is not data.", shown=shown)
+                    )
     except ModelRefusedError:
         raise
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         raise ModelRefusedError(
-            f"{shown}: its weights cannot be read ({_reason(error)})."
+            Text(
+                "{shown}: its weights cannot be read ({reason}).",
+                shown=shown,
+                reason=_reason(error),
+            )
         ) from None
 
 
@@ -541,16 +709,31 @@ def check_memory(architecture: Architecture, stored: StoredWeights, shown: str) 
         try:
             check_activations(architecture)
         except ModelRefusedError as error:
-            raise ModelRefusedError(f"{shown}: {error}") from None
+            raise ModelRefusedError(
+                Text("{shown}: {reason}", shown=shown, reason=error.args[0])
+            ) from None
         return
     heaviest = architecture.heaviest
-    detail = (
-        f"; its layer '{heaviest.name}' ({heaviest.kind}) alone would take "
-        f"{size_text(4 * heaviest.parameters)}"
-        if heaviest is not None
-        else ""
-    )
+    if heaviest is None:
+        raise ModelRefusedError(
+            Text(
+                "{shown}: its layers would need {needed} of weights but the file stores "
+                "{stored}; refused before allocating any.",
+                shown=shown,
+                needed=size_text(4 * implied),
+                stored=size_text(stored.bytes),
+            )
+        )
     raise ModelRefusedError(
-        f"{shown}: its layers would need {size_text(4 * implied)} of weights but the file stores "
-        f"{size_text(stored.bytes)}{detail}; refused before allocating any."
+        Text(
+            "{shown}: its layers would need {needed} of weights but the file stores {stored}; "
+            "its layer '{layer}' ({kind}) alone would take {heaviest}; refused before allocating "
+            "any.",
+            shown=shown,
+            needed=size_text(4 * implied),
+            stored=size_text(stored.bytes),
+            layer=heaviest.name,
+            kind=heaviest.kind,
+            heaviest=size_text(4 * heaviest.parameters),
+        )
     )

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from ..errors import ModelUnavailableError
+from ..i18n import Text
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ def build_zoo_model(name: str, title: str, entry: ZooEntry, weights: str | None)
             raise
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelUnavailableError(
-            f"Could not download the ImageNet weights of {title} ({entry.download_mb:.0f} MB): "
-            f"{reason}. The bundled EfficientNet-Lite0 works offline."
+            Text(
+                "Could not download the ImageNet weights of {title} ({megabytes:.0f} MB): "
+                "{reason}. The bundled EfficientNet-Lite0 works offline.",
+                title=title,
+                megabytes=entry.download_mb,
+                reason=reason,
+            )
         ) from error
