@@ -182,7 +182,7 @@ def _sweep(model_name: str, weights: str | None, photo_ids: tuple[str, ...]) -> 
         _sweep_photo(sweep, model, photo_id, x, reasons)
     _sweep_score_cam(sweep, model, x)
     for (_, path), reason in reasons.items():
-        sweep.check(reason is None or bool(reason.strip()), f"no reason given at {path}")
+        sweep.check(reason is None or bool(str(reason).strip()), f"no reason given at {path}")
     return sweep
 
 
