@@ -20,6 +20,7 @@ glossary the translations follow is ``app_ui/locale/GLOSSARY.md``.
 from __future__ import annotations
 
 import argparse
+import gettext
 import json
 import sys
 from collections.abc import Iterator
@@ -148,7 +149,7 @@ def compile_catalogues() -> None:
 
 def problems() -> list[str]:
     """Sentences marked in the code with no translation (or a fuzzy one) in a catalogue, and
-    catalogues whose compiled .mo is older than their .po."""
+    catalogues whose compiled .mo differs from their .po."""
     found = []
     for domain in DOMAINS:
         wanted = {m.id for m in template(domain) if m.id}
@@ -167,9 +168,34 @@ def problems() -> list[str]:
                     shown = message_id if isinstance(message_id, str) else message_id[0]
                     found.append(f"{path.relative_to(ROOT)}: no translation of {shown!r}")
             mo = domain.mo(lang)
-            if not mo.exists() or mo.stat().st_mtime < path.stat().st_mtime:
-                found.append(f"{mo.relative_to(ROOT)} is older than its .po: compile")
+            if not mo.exists() or compiled_messages(mo) != translated_messages(catalog):
+                found.append(f"{mo.relative_to(ROOT)} differs from its .po: compile")
     return found
+
+
+def translated_messages(catalog: Catalog) -> dict[object, str]:
+    """What a .mo compiled from this catalogue holds: each translated, non-fuzzy message, keyed
+    as gettext keys it (a plural by (msgid, form))."""
+    held: dict[object, str] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, (list, tuple)):
+            for form, string in enumerate(message.string):
+                if string:
+                    held[(message.id[0], form)] = string
+        elif message.string:
+            held[message.id] = message.string
+    return held
+
+
+def compiled_messages(mo: Path) -> dict[object, str]:
+    """The messages a compiled catalogue holds, read the way the app reads them (by content:
+    a fresh checkout gives .po and .mo arbitrary modification times)."""
+    with mo.open("rb") as handle:
+        held = dict(gettext.GNUTranslations(handle)._catalog)
+    held.pop("", None)  # the header
+    return held
 
 
 def main(argv: list[str] | None = None) -> int:
