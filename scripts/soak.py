@@ -34,7 +34,10 @@ def main() -> int:
     figures = test_soak.soak(args.reruns, seed=args.seed, progress=progress)
     bound = test_soak.growth_bound_mb(args.reruns)
     print("soak:", figures.summary())
-    print(f"RSS growth after warm-up: {figures.growth_mb:+.1f} MB (bound {bound:.0f} MB)")
+    print(
+        f"RSS growth after warm-up beside the caches: {figures.growth_mb:+.1f} MB "
+        f"(bound {bound:.0f} MB; the caches grew {figures.cache_growth_mb:+.1f} MB)"
+    )
     if args.json:
         record = {
             "reruns": figures.reruns,
@@ -42,10 +45,12 @@ def main() -> int:
             "rss_after_warmup_mb": round(figures.rss_after_warmup_mb, 1),
             "rss_end_mb": round(figures.rss_end_mb, 1),
             "growth_mb": round(figures.growth_mb, 1),
+            "cache_growth_mb": round(figures.cache_growth_mb, 1),
             "rss_peak_mb": round(figures.rss_peak_mb, 1),
             "traces_after_warmup": figures.traces_after_warmup,
             "seconds": round(figures.seconds, 1),
             "curve": figures.curve,
+            "cached_mb": [round(mb, 1) for mb in figures.cached],
         }
         args.json.write_text(json.dumps(record, indent=2))
     ok = figures.growth_mb < bound and figures.traces_after_warmup == 0
