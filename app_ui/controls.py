@@ -9,28 +9,21 @@ checks a URL value against the widget's options (the allow-list) and ignores any
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import keras
 import numpy as np
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import gradcam_core as gc
-from gradcam_core import drawing, samples
-from gradcam_core.images import UPLOAD_EXTENSIONS, LoadedImage
+from gradcam_core import drawing
+from gradcam_core.images import LoadedImage
 
-from . import cache, deployment, handover, own_models, pages_folder
-from .i18n import N_, _, render, use_language
+from . import cache, deployment, own_models, pages_folder, photo_picker
+from .i18n import N_, _, render
+from .url_picker import url_picker
 
 TOP_K = 5
-CAMERA_HELP = N_(
-    "Asks for camera access. Browsers allow the camera only over HTTPS or on this computer "
-    "(localhost); on a phone, the photo uploader can also open the camera."
-)
 COLORMAP_NOTES = {
     "inferno": N_("perceptual"),
     "jet": N_("as in the article"),
@@ -40,14 +33,12 @@ COLORMAP_NOTES = {
     "turbo": N_("rainbow, smoother than jet"),
     "plasma": N_("perceptual"),
 }
-T = TypeVar("T")
 
 # The selection lives for one script run, in the thread that runs it: session state would keep
 # the previous run's copy (and its full-size photo) alive for another run.
 _RUN = threading.local()
 _CONTEXT = "_explained_context"
 _FAILED_MODELS = "_failed_models"
-_DECODED = "_decoded_upload"
 
 
 @dataclass(frozen=True)
@@ -129,105 +120,6 @@ def current() -> Selection | None:
     return getattr(_RUN, "selection", None)
 
 
-def _url_picker(
-    title: str,
-    options: Sequence[T],
-    label: Callable[[T], str],
-    key: str,
-    where: DeltaGenerator | None = None,
-    **kwargs: Any,
-) -> T:
-    """A selectbox (in the sidebar unless ``where`` says) bound to the URL parameter ``key``.
-
-    The URL may give a label or a name.
-
-    Streamlit's binding matches a URL value against the labels the picker shows (?target=cup+(968)).
-    The labels are made once, in the run's language: Streamlit may format an option again
-    outside the script's thread (AppTest does), where another language is current.
-    A value that is no label but is an option's own name or index (?model=vgg16, ?target=968) is
-    put in session state before the picker is made, so it is chosen. (Streamlit then drops it
-    from the address bar; the app's own links, made as the user picks, carry the labels.)
-    """
-    given = st.query_params.get(key)
-    if given is not None and given not in {label(option) for option in options}:
-        named = next((option for option in options if str(option) == given), None)
-        if named is None:  # a link made in English, opened in another language
-            with use_language("en"):
-                named = next((option for option in options if label(option) == given), None)
-        if named is not None:
-            st.session_state[key] = named
-    shown = {option: label(option) for option in options}  # in this run's language, now
-    return (where or st.sidebar).selectbox(
-        title, options, format_func=shown.__getitem__, key=key, bind="query-params", **kwargs
-    )
-
-
-def _photo() -> tuple[LoadedImage, str, str | None]:
-    """Webcam shot, else upload, else the chosen sample; a bad file shows an error, falls back.
-
-    The photo is picked at the top of the page, not in the sidebar: on a phone the sidebar is
-    folded away, and the photo is the first thing a visitor of a shared link wants to change.
-    """
-    picker = st.container(key="photo_picker", border=True)
-    samples_column, upload_column, camera_column = picker.columns(
-        [3, 4, 2], vertical_alignment="center"
-    )
-    sample_id = _url_picker(
-        _("Sample photo"),
-        samples.sample_ids(),
-        sample_title,
-        "sample",
-        where=samples_column,
-    )
-    upload = upload_column.file_uploader(
-        _("…or your own photo"), type=UPLOAD_EXTENSIONS, key="upload"
-    )
-    shot = None
-    if camera_column.toggle(_("Use the webcam"), key="use_camera", help=_(CAMERA_HELP)):
-        shot = picker.camera_input(_("Take a photo"), key="camera")
-    if handed := handover.photo(sample_id, chosen_elsewhere=shot is not None or upload is not None):
-        return handed  # a photo opened from the Dataset page
-    for given, label in ((shot, _("webcam photo")), (upload, None)):
-        if given is None:
-            continue
-        name = label or given.name
-        decoded = _decoded(given)
-        if isinstance(decoded, LoadedImage):
-            return decoded, name, None
-        st.error(_("Could not use '{name}': {reason}").format(name=name, reason=render(decoded)))
-        st.caption(
-            _("Showing the sample photo '{title}' instead.").format(title=sample_title(sample_id))
-        )
-    if shot is None and upload is None:
-        st.session_state.pop(_DECODED, None)  # let go of the last upload's full-size pixels
-    return cache.load_sample(sample_id), sample_title(sample_id), sample_id
-
-
-def sample_title(sample_id: str) -> str:
-    """A sample photo's title in the run's language."""
-    return _(samples.get_sample(sample_id).title)
-
-
-def _decoded(given: UploadedFile) -> LoadedImage | gc.ImageLoadError:
-    """The session's upload decoded once (or why it could not be), kept until it changes.
-
-    One full-resolution photo per session, held in session state rather than a cache shared by
-    all sessions, so memory follows the sessions that are open and a 40-megapixel upload is
-    released as soon as it is replaced or removed. A refusal is kept as the error itself, whose
-    message is written in the language of the run that shows it.
-    """
-    kept = st.session_state.get(_DECODED)
-    if kept is not None and kept[0] == given.file_id:
-        return kept[1]
-    st.session_state.pop(_DECODED, None)
-    try:
-        decoded: LoadedImage | gc.ImageLoadError = gc.load_image(given.getvalue())
-    except gc.ImageLoadError as error:
-        decoded = gc.ImageLoadError(*error.args)  # the message only: no frames, no cause
-    st.session_state[_DECODED] = (given.file_id, decoded)
-    return decoded
-
-
 def _retry_download(name: str) -> None:
     st.session_state[_FAILED_MODELS].pop(name, None)
 
@@ -248,7 +140,7 @@ def _model() -> tuple[str, gc.Classifier]:
     picker = st.sidebar.container()  # above the "Your own model" section drawn first
     own = own_models.sidebar_section()
     specs = gc.available_models()
-    name = _url_picker(
+    name = url_picker(
         _("Model"),
         [s.name for s in specs],
         _model_label,
@@ -308,7 +200,7 @@ def _layer(model_name: str, classifier: gc.Classifier) -> gc.LayerInfo:
     def label(name: str) -> str:
         return f"{name} ({by_name[name].size_label})"
 
-    chosen = _url_picker(
+    chosen = url_picker(
         _("Layer"),
         names,
         label,
@@ -342,7 +234,7 @@ def _target(
     def label(index: int) -> str:
         return f"{labels.name(index)} ({index})"
 
-    return _url_picker(
+    return url_picker(
         _("Target class"),
         options,
         label,
@@ -381,7 +273,7 @@ def presenter_mode() -> bool:
 def sidebar() -> Selection | None:
     """Render the shared controls and remember the selection for the page."""
     _RUN.selection = None
-    photo, photo_label, sample_id = _photo()
+    photo, photo_label, sample_id = photo_picker.pick_photo()
     st.sidebar.subheader(_("Model and target"))
     model_name, classifier = _model()
     layer = _layer(model_name, classifier)

@@ -149,6 +149,9 @@ def test_a_model_let_go_for_another_is_freed_after_a_visit_to_every_page(monkeyp
 
     monkeypatch.setenv(deployment.LOW_MEMORY_ENV, "1")
     clear_data_caches()
+    # Low-memory mode from the start, as a server would run it: no models resident from earlier
+    # tests (a Lite0 loaded before would be handed out without letting Lite1 go).
+    cache.resident_models.clear()
     app = new_app(model="efficientnet_lite1")
     app.run()
     old = weakref.ref(cache.load_model("efficientnet_lite1"))

@@ -7,8 +7,9 @@ import streamlit as st
 from gradcam_core import samples
 
 from .. import cache
-from ..controls import Selection, sample_title
+from ..controls import Selection
 from ..i18n import _
+from ..photo_picker import sample_title
 
 
 def _use_sample(sample_id: str) -> None:
