@@ -69,10 +69,16 @@ def _lesson_digest(which: str) -> str:
     return hashlib.sha256(lesson.lesson_model_path(which).read_bytes()).hexdigest()  # type: ignore[arg-type]
 
 
+def lesson_file_name(which: str) -> str:
+    """The name the lesson's model goes by, as an uploaded file's would: one name in every
+    language (the model is loaded once for every session, under the first session's name)."""
+    return f"{which}.zip (lesson)"
+
+
 def lesson_model() -> tuple[str, str, Callable[[], bytes]] | None:
     """(file name, SHA-256, how to read it) of the lesson's model while the lesson runs."""
     which = st.session_state.get(LESSON)
     if which not in lesson.LESSON_MODELS:
         return None
     path = lesson.lesson_model_path(which)
-    return f"{which}.zip (lesson)", _lesson_digest(which), path.read_bytes
+    return lesson_file_name(which), _lesson_digest(which), path.read_bytes
