@@ -26,6 +26,7 @@ from gradcam_core.dataset_audit import lesson
 from gradcam_core.images import LoadedImage
 
 from .dataset.texts import HANDED_OVER
+from .i18n import _
 
 _PHOTO = "_handed_over_photo"  # (LoadedImage, label, the sample chosen when it was handed over)
 LESSON = "_dataset_lesson"  # "biased" or "balanced" while the lesson runs
@@ -41,7 +42,7 @@ def open_on_grad_cam_page(data: bytes, label: str) -> None:
     try:
         loaded = gc.load_image(data)
     except gc.ImageLoadError as error:
-        st.error(f"Could not open '{label}': {error}")
+        st.error(_("Could not open '{name}': {reason}").format(name=label, reason=error))
         return
     st.session_state[_PHOTO] = (loaded, label, st.session_state.get("sample"))
     for key in KEPT_ACROSS_THE_SWITCH:
@@ -59,7 +60,7 @@ def photo(sample_id: str, chosen_elsewhere: bool) -> tuple[LoadedImage, str, Non
     if chosen_elsewhere or sample_id != sample_then:
         del st.session_state[_PHOTO]
         return None
-    st.caption(HANDED_OVER.format(key=label))
+    st.caption(_(HANDED_OVER).format(key=label))
     return loaded, label, None
 
 
@@ -68,10 +69,16 @@ def _lesson_digest(which: str) -> str:
     return hashlib.sha256(lesson.lesson_model_path(which).read_bytes()).hexdigest()  # type: ignore[arg-type]
 
 
+def lesson_file_name(which: str) -> str:
+    """The name the lesson's model goes by, as an uploaded file's would: one name in every
+    language (the model is loaded once for every session, under the first session's name)."""
+    return f"{which}.zip (lesson)"
+
+
 def lesson_model() -> tuple[str, str, Callable[[], bytes]] | None:
     """(file name, SHA-256, how to read it) of the lesson's model while the lesson runs."""
     which = st.session_state.get(LESSON)
     if which not in lesson.LESSON_MODELS:
         return None
     path = lesson.lesson_model_path(which)
-    return f"{which}.zip (lesson)", _lesson_digest(which), path.read_bytes
+    return lesson_file_name(which), _lesson_digest(which), path.read_bytes

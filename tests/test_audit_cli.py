@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,52 @@ def test_the_bundled_model_on_imagenet_folders(tmp_path, capsys):
     assert table.loc["tabby/cat.jpg"].true_index == 281
     assert table.loc["tabby/cat.jpg"].predicted_name == "Egyptian cat"
     assert len(json.loads(table.loc["tabby/cat.jpg"].top_k)) == 3
+
+
+def _chinese_lines(text: str) -> list[str]:
+    """Lines of CLI output that are not Chinese sentences: English words outside the quoted
+    names of the dataset's files and folders and outside what a library said about a damaged
+    file (in parentheses without a Chinese word, as in tests/test_i18n.py)."""
+    from i18n_support import english_words
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    names = re.compile(r"'[^']*'|“[^”]*”|（[^（）\u4e00-\u9fff]*）")
+    return [
+        line
+        for line in text.splitlines()
+        if not cjk.search(line) or english_words(names.sub(" ", line))
+    ]
+
+
+def test_the_audit_speaks_chinese_with_lang_zh(dataset, model_files, tmp_path, capsys):
+    """Progress, notes, the outcome and the errors in Chinese; the files keep English columns
+    and keys (a data format), with the row's error and the notes in the run's language."""
+    from gradcam_core.i18n import use_language
+
+    out = tmp_path / "out"
+    with use_language("en"):  # main() sets the run's language: give the test's thread its own
+        assert run_cli(dataset, model_files, out, "--lang", "zh") == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 1 and not _chinese_lines(captured.out), captured.out
+    assert "blue" in captured.err and "notes.txt" in captured.err  # the two notes
+    assert "5/5" in captured.err and not _chinese_lines(captured.err), captured.err
+    table = pd.read_csv(out / "audit.csv")
+    assert {"key", "error", "corner_mass", "predicted_name"} <= set(table.columns)
+    broken = table.set_index("key").loc["red/broken.png"]
+    assert not _chinese_lines(broken.error), broken.error
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"accuracy", "confusion", "notes"} <= set(summary)
+    assert summary["notes"] and not _chinese_lines("\n".join(summary["notes"]))
+
+    bomb = tmp_path / "bomb.zip"
+    import zipfile
+
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("cat/x.bmp", b"\0" * (4 * 1024 * 1024))
+    model = model_files[0]
+    with use_language("en"):
+        code = main(["--lang", "zh", "audit", str(bomb), "--model", str(model), "--out", "x"])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and not _chinese_lines(error), error
+    assert "bomb.zip" in error

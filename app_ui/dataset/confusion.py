@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ..i18n import _
 from . import texts
 
 Cell = tuple[str, str]  # (true class, predicted class)
@@ -36,17 +37,21 @@ def chart(confusion: dict[str, Any]) -> alt.Chart:
         x=alt.X(
             "predicted:N",
             sort=order,
-            title=texts.CONFUSION_PREDICTED,
+            title=_(texts.CONFUSION_PREDICTED),
             axis=alt.Axis(labelAngle=0, orient="top", labelLimit=140),
         ),
-        y=alt.Y("true:N", sort=order, title=texts.CONFUSION_TRUE, axis=alt.Axis(labelLimit=140)),
+        y=alt.Y("true:N", sort=order, title=_(texts.CONFUSION_TRUE), axis=alt.Axis(labelLimit=140)),
     )
     cells = (
         base.mark_rect(stroke="#888", strokeWidth=0.5)
         .encode(
             color=alt.Color("images:Q", scale=alt.Scale(scheme="blues"), legend=None),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
-            tooltip=["true:N", "predicted:N", alt.Tooltip("images:Q", title=texts.CONFUSION_COUNT)],
+            tooltip=[
+                alt.Tooltip("true:N", title=_(texts.CONFUSION_TRUE)),
+                alt.Tooltip("predicted:N", title=_(texts.CONFUSION_PREDICTED)),
+                alt.Tooltip("images:Q", title=_(texts.CONFUSION_COUNT)),
+            ],
         )
         .add_params(pick)
     )
@@ -80,7 +85,7 @@ def section(confusion: dict[str, Any], key: str) -> Cell | None:
     """The chart; the cell the visitor clicked, if any."""
     if not confusion["labels"]:
         return None
-    st.markdown(f"**{texts.CONFUSION_TITLE}**")
+    st.markdown(f"**{_(texts.CONFUSION_TITLE)}**")
     event = st.altair_chart(
         chart(confusion),
         key=key,

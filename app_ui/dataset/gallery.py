@@ -12,6 +12,7 @@ import streamlit as st
 from gradcam_core.dataset_audit import AuditResult, Dataset
 
 from .. import handover
+from ..i18n import _
 from . import texts
 from .confusion import Cell
 
@@ -76,8 +77,10 @@ def _value_text(row: dict[str, Any], measure: str) -> str:
     if measure == "key":
         return row["key"]
     value = row[measure]
-    label = texts.SORTS[measure][0]
-    return f"{label} {value:.2f}" if isinstance(value, float) and math.isfinite(value) else label
+    label = texts.sort_label(measure)
+    if isinstance(value, float) and math.isfinite(value):
+        return _(texts.CAPTION_VALUE).format(measure=label, value=value)
+    return label
 
 
 def caption(row: dict[str, Any], measure: str) -> str:
@@ -92,7 +95,7 @@ def caption(row: dict[str, Any], measure: str) -> str:
         "wrong": texts.CAPTION_WRONG,
         "unlabelled": texts.CAPTION_UNLABELLED,
     }[outcome(row)]
-    return template.format(**values)
+    return _(template).format(**values)
 
 
 def controls(table: pd.DataFrame) -> tuple[str | None, str, str, bool]:
@@ -100,29 +103,29 @@ def controls(table: pd.DataFrame) -> tuple[str | None, str, str, bool]:
     classes = sorted({name for name in table["true_name"] if name})
     first, second = st.columns(2)
     true_class = first.selectbox(
-        texts.CLASS_FILTER,
+        _(texts.CLASS_FILTER),
         [None, *classes],
-        format_func=lambda name: texts.ALL_CLASSES if name is None else name,
+        format_func={None: _(texts.ALL_CLASSES), **{name: name for name in classes}}.get,
         key="dataset_class",
     )
     st.session_state.setdefault("dataset_outcome", "all")
     wanted = (
         second.segmented_control(
-            texts.OUTCOME_FILTER,
+            _(texts.OUTCOME_FILTER),
             list(texts.OUTCOMES),
-            format_func=texts.OUTCOMES.get,
+            format_func={name: _(shown) for name, shown in texts.OUTCOMES.items()}.get,
             key="dataset_outcome",
         )
         or "all"
     )
     third, fourth = st.columns([2, 1], vertical_alignment="bottom")
     measure = third.selectbox(
-        texts.SORT_LABEL,
+        _(texts.SORT_LABEL),
         sort_options(table),
-        format_func=lambda name: texts.SORTS[name][0],
+        format_func={name: texts.sort_label(name) for name in texts.SORTS}.get,
         key="dataset_sort",
     )
-    wrong_first = fourth.toggle(texts.WRONG_FIRST, key="dataset_wrong_first")
+    wrong_first = fourth.toggle(_(texts.WRONG_FIRST), key="dataset_wrong_first")
     return true_class, wanted, measure, wrong_first
 
 
@@ -132,13 +135,13 @@ def _show_more() -> None:
 
 def section(result: AuditResult, table: pd.DataFrame, dataset: Dataset, cell: Cell | None) -> None:
     """Pickers, then the thumbnails with their captions and Open buttons."""
-    st.subheader(texts.GALLERY_TITLE)
+    st.subheader(_(texts.GALLERY_TITLE))
     true_class, wanted, measure, wrong_first = controls(table)
     if cell is not None:
-        st.info(texts.CONFUSION_FILTER.format(true=cell[0], predicted=cell[1]))
+        st.info(_(texts.CONFUSION_FILTER).format(true=cell[0], predicted=cell[1]))
     rows = ordered(filtered(table, true_class, wanted, cell), measure, wrong_first)
     shown = min(len(rows), st.session_state.get(_SHOWN, PAGE))
-    st.caption(texts.SHOWN.format(shown=shown, total=len(rows), measure=texts.SORTS[measure][0]))
+    st.caption(texts.shown(shown, len(rows), texts.sort_label(measure)))
     records = rows.head(shown).to_dict("records")
     st.html(PHONE_CSS)
     grid = st.container(key="dataset_gallery")
@@ -148,15 +151,15 @@ def section(result: AuditResult, table: pd.DataFrame, dataset: Dataset, cell: Ce
             _thumbnail(column, result, dataset, row, measure)
     if shown < len(rows):
         st.button(
-            texts.MORE.format(count=min(PAGE, len(rows) - shown)),
+            _(texts.MORE).format(count=min(PAGE, len(rows) - shown)),
             key="dataset_more",
             on_click=_show_more,
         )
     errors = table[table["error"] != ""]
     if len(errors):
-        with st.expander(texts.ERRORS_TITLE.format(count=len(errors))):
+        with st.expander(_(texts.ERRORS_TITLE).format(count=len(errors))):
             for row in errors.to_dict("records"):
-                st.caption(texts.CAPTION_ERROR.format(key=row["key"], error=row["error"]))
+                st.caption(_(texts.CAPTION_ERROR).format(key=row["key"], error=row["error"]))
 
 
 def _thumbnail(column, result: AuditResult, dataset: Dataset, row: dict[str, Any], measure: str):
@@ -167,13 +170,13 @@ def _thumbnail(column, result: AuditResult, dataset: Dataset, row: dict[str, Any
         kept.thumbnail,
         width=THUMBNAIL_WIDTH,
         caption=caption(row, measure),
-        alt=texts.ALT.format(key=row["key"], predicted=row["predicted_name"]),
+        alt=_(texts.ALT).format(key=row["key"], predicted=row["predicted_name"]),
     )
     column.button(
-        texts.OPEN,
+        _(texts.OPEN),
         icon=":material/open_in_new:",
         key=f"dataset_open_{row['id']}",
-        help=texts.OPEN_HELP,
+        help=_(texts.OPEN_HELP),
         on_click=_open,
         args=(dataset, row["key"]),
     )

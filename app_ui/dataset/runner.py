@@ -15,6 +15,7 @@ import streamlit as st
 from gradcam_core.dataset_audit import AuditResult, Dataset, audit
 
 from ..controls import Selection
+from ..i18n import _
 from ..progress import Kept, ProgressBar
 from . import texts
 from .source import Source
@@ -55,10 +56,10 @@ def run(key: AuditKey, dataset: Dataset, selection: Selection) -> AuditResult:
     if found is not None:
         return found
     bar = ProgressBar(len(dataset.entries))
-    bar.show(0, texts.RUNNING.format(done=0, total=len(dataset.entries)))
+    bar.show(0, texts.running(0, len(dataset.entries)))
 
     def report(done: int, total: int) -> None:
-        bar.show(done, texts.RUNNING.format(done=done, total=total))
+        bar.show(done, texts.running(done, total))
 
     def compute() -> AuditResult:
         return audit(
@@ -69,6 +70,8 @@ def run(key: AuditKey, dataset: Dataset, selection: Selection) -> AuditResult:
             batch_size=4,
         )
 
-    result, _ = AUDITS.get_or_compute(key, compute, waiting=lambda: bar.note(texts.WAITING))
+    result, _computed_here = AUDITS.get_or_compute(
+        key, compute, waiting=lambda: bar.note(_(texts.WAITING))
+    )
     bar.clear()
     return result

@@ -19,6 +19,7 @@ import streamlit as st
 from gradcam_core.dataset_audit import Dataset, DatasetError, DatasetLimits, lesson, open_dataset
 
 from .. import deployment, handover
+from ..i18n import Text, _, render
 from . import texts
 
 MB = 1024 * 1024
@@ -35,6 +36,7 @@ LESSON_NAME = "lesson photos.zip"
 
 
 _OPENED = "_dataset_opened"  # (digest, Dataset or why it was refused): one zip per session
+Refusal = Text | str  # why a zip was refused, rendered when shown (the visitor may switch)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Source:
 
 
 def caps_text() -> str:
-    return texts.CAPS.format(
+    return _(texts.CAPS).format(
         images=APP_LIMITS.max_images,
         megapixels=(APP_LIMITS.max_total_pixels or 0) // 1_000_000,
         zip_mb=UPLOAD_MB,
@@ -91,25 +93,25 @@ def lesson_controls() -> None:
     if not lesson_running():
         if deployment.model_uploads_allowed():
             st.button(
-                texts.LESSON_BUTTON,
+                _(texts.LESSON_BUTTON),
                 key="dataset_lesson_start",
                 type="primary",
                 icon=":material/school:",
-                help=texts.LESSON_BUTTON_HELP,
+                help=_(texts.LESSON_BUTTON_HELP),
                 on_click=_start_lesson,
             )
         else:
-            st.caption(texts.NO_UPLOADS)
+            st.caption(_(texts.NO_UPLOADS))
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     left.radio(
-        texts.LESSON_MODEL_LABEL,
+        _(texts.LESSON_MODEL_LABEL),
         lesson.LESSON_MODELS,
-        format_func=lambda name: f"{name}: {texts.LESSON_MODELS[name]}",
+        format_func={name: _(texts.LESSON_MODELS[name]) for name in lesson.LESSON_MODELS}.get,
         key="dataset_lesson_model",
         on_change=_lesson_model_changed,
     )
-    right.button(texts.LESSON_END, key="dataset_lesson_end", on_click=_end_lesson)
+    right.button(_(texts.LESSON_END), key="dataset_lesson_end", on_click=_end_lesson)
 
 
 def chosen() -> Source | None:
@@ -117,10 +119,10 @@ def chosen() -> Source | None:
     if lesson_running():
         return _lesson_source()
     upload = st.file_uploader(
-        texts.UPLOAD_LABEL,
+        _(texts.UPLOAD_LABEL),
         type=["zip"],
         key="dataset_zip",
-        help=texts.UPLOAD_HELP,
+        help=_(texts.UPLOAD_HELP),
         max_upload_size=UPLOAD_MB,
     )
     if upload is None:
@@ -137,21 +139,23 @@ def opened(source: Source) -> Dataset | None:
     error line and None when the zip is refused.
 
     Held in session state, not in a cache shared by all sessions, so the zip's bytes live as
-    long as the visitor keeps it chosen."""
+    long as the visitor keeps it chosen. A refusal is kept as its message, rendered in the
+    language of each run that shows it."""
     kept = st.session_state.get(_OPENED)
     if kept is None or kept[0] != source.digest:
         st.session_state.pop(_OPENED, None)
         try:
-            dataset: Dataset | str = open_dataset(
+            dataset: Dataset | Refusal = open_dataset(
                 source.read(), limits=APP_LIMITS, name=source.name
             )
             dataset.check_total_pixels(APP_LIMITS.max_total_pixels or 0)
         except DatasetError as error:
-            dataset = " ".join(str(error).split())
+            dataset = error.args[0] if len(error.args) == 1 else str(error)
         kept = (source.digest, dataset)
         st.session_state[_OPENED] = kept
-    if isinstance(kept[1], str):
-        st.error(texts.BAD_ZIP.format(name=source.name, reason=kept[1]))
+    if not isinstance(kept[1], Dataset):
+        reason = " ".join(render(kept[1]).split())
+        st.error(_(texts.BAD_ZIP).format(name=source.name, reason=reason))
         return None
     return kept[1]
 

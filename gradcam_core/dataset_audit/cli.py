@@ -2,6 +2,8 @@
 
 ``add_parser`` adds the subcommand to the CLI's parser and ``run`` carries it out; bad input
 exits with status 2 and one line on stderr, as every command does (gradcam_core/cli.py).
+``--lang zh`` (before or after ``audit``) prints the progress, the notes, the outcome and the
+errors in Chinese (``messages``); the files it writes keep their English column names and keys.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..i18n import LANGUAGES
 from ..models import DEFAULT_MODEL
 from ..models.preprocessing import PRESET_NAMES
 from .messages import say
@@ -29,6 +32,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     from .run import ENGINES
 
     parser = commands.add_parser("audit", help="audit a whole dataset", description=DESCRIPTION)
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help="language of the progress, the notes and the errors: en or zh (default: the "
+        "environment's, else en)",
+    )
     parser.add_argument("dataset", type=Path, help="a folder or .zip of images")
     parser.add_argument(
         "--model",

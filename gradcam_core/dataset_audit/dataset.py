@@ -127,7 +127,8 @@ class Dataset:
         try:
             info = archive.getinfo(self.root + key)
         except KeyError:
-            raise ImageReadError(say("file_unreadable", reason="not in the archive")) from None
+            reason = say("not_in_archive")
+            raise ImageReadError(say("file_unreadable", reason=reason)) from None
         return _read_member(archive, info, self.limits.max_image_bytes)
 
     def check_total_pixels(self, limit: int) -> int:
@@ -369,7 +370,7 @@ def _boxes_bytes(
     try:
         return _read_member(archive, info, MAX_BOXES_BYTES), BOXES_FILE
     except ImageReadError as error:
-        raise DatasetError(f"{BOXES_FILE}: {error}") from None
+        raise DatasetError(say("boxes_unreadable", name=BOXES_FILE, reason=error)) from None
 
 
 def parse_boxes(data: bytes, name: str, keys: set[str]) -> dict[str, tuple[LabelledBox, ...]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import ModelUnavailableError
+from .messages import say
 
 LESSON_DIR = Path(__file__).resolve().parent / "lesson"
 LessonModel = Literal["biased", "balanced"]
@@ -23,14 +24,14 @@ MARKED_PREFIX = "marked_"  # held-out photos that carry the mark
 def _packaged(name: str) -> Path:
     path = LESSON_DIR / name
     if not path.is_file():
-        raise ModelUnavailableError(f"The lesson file {name} is missing from the package.")
+        raise ModelUnavailableError(say("lesson_missing", name=name))
     return path
 
 
 def lesson_model_path(which: LessonModel = "biased") -> Path:
     """The biased model or its balanced control, as converted_keras.zip files."""
     if which not in LESSON_MODELS:
-        raise ValueError(f"Choose one of {LESSON_MODELS}, got {which!r}.")
+        raise ValueError(say("lesson_model", choices=LESSON_MODELS, which=which))
     return _packaged(f"{which}.zip")
 
 

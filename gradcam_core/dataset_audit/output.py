@@ -75,8 +75,15 @@ class AuditOutput:
             except (OSError, ValueError):
                 previous = None
             if isinstance(previous, dict) and previous != wanted:
-                differences = ", ".join(
-                    f"{key}: {previous.get(key)!r} then, {wanted.get(key)!r} now"
+                differences = ", ".join(  # a list of settings, in this run's language
+                    str(
+                        say(
+                            "run_difference",
+                            setting=key,
+                            before=repr(previous.get(key)),
+                            now=repr(wanted.get(key)),
+                        )
+                    )
                     for key in sorted(set(previous) | set(wanted))
                     if previous.get(key) != wanted.get(key)
                 )

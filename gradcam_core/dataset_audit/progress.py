@@ -1,4 +1,5 @@
-"""The command line's progress bar: images done, the pace, and the time left on this machine."""
+"""The command line's progress bar: images done, the pace, and the time left on this machine, in
+the language of the run (``--lang``)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ BAR_WIDTH = 28
 def time_left_text(seconds: float | None) -> str:
     """'about 12 s left', 'about 3 min left', or that the pace is still being measured."""
     if seconds is None:
-        return say("time_measuring")
+        return str(say("time_measuring"))
     if seconds < 90:
-        return say("time_seconds", seconds=seconds)
-    return say("time_minutes", minutes=seconds / 60)
+        return str(say("time_seconds", seconds=seconds))
+    return str(say("time_minutes", minutes=seconds / 60))
 
 
 class TextProgress:
@@ -53,12 +54,12 @@ class TextProgress:
         elif done > 0:
             rate = done / max(now - self.start, 1e-9)
         if done >= total:
-            left_text = say("time_done", seconds=now - self.start)
+            left_text = str(say("time_done", seconds=now - self.start))
         else:
             left_text = time_left_text(left)
         filled = round(BAR_WIDTH * done / max(total, 1))
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        return f"[{bar}] " + say("progress", done=done, total=total, rate=rate, left=left_text)
+        return f"[{bar}] " + str(say("progress", done=done, total=total, rate=rate, left=left_text))
 
     def __call__(self, done: int, total: int) -> None:
         line = self.text(done, total)

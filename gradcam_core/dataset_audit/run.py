@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import gradcam_core as gc
 
+from ..i18n import Text
 from ..models import DEFAULT_MODEL
 from ..models.own import looks_like_path
 from ..models.preprocessing import required_message
@@ -64,11 +65,13 @@ class ModelRecipe:
 class AuditResult:
     """The audit's rows (dataset order), its summary, the one-line notes and where it went.
 
-    ``results`` holds every image's maps and thumbnail when no output folder was given."""
+    ``results`` holds every image's maps and thumbnail when no output folder was given. The
+    notes are ``Text``: rendered in the language of whoever shows them (the summary holds them
+    as text, in the language of the run)."""
 
     rows: list[dict[str, Any]]
     summary: dict[str, Any]
-    notes: list[str]
+    notes: list[Text]
     out: Path | None
     seconds: float
     results: dict[str, ImageResult] = field(default_factory=dict)
@@ -82,11 +85,11 @@ class Prepared:
     classifier: gc.Classifier
     config: AuditConfig
     items: list[AuditItem]
-    notes: list[str]
+    notes: list[Text]
     match: FolderMatch
 
 
-def folder_notes(dataset: Dataset, match: FolderMatch, model: str) -> list[str]:
+def folder_notes(dataset: Dataset, match: FolderMatch, model: str) -> list[Text]:
     """One line for folders that match no class (or several), one for skipped files."""
     notes = []
     if match.unmatched:
@@ -118,7 +121,7 @@ def prepare(
     """Match the folders to the classes and list the items; the auditor checks the settings."""
     if classifier.preprocessing is None:
         raise gc.PreprocessingRequiredError(
-            required_message(classifier.title) + " Pass one with --preprocess."
+            say("needs_preprocess", message=required_message(classifier.title))
         )
     auditor = BatchAuditor(classifier, config, dataset)
     match = match_folders(dataset.folders, classifier.labels)
@@ -183,12 +186,12 @@ def audit(
     ``classifier`` uses a model already loaded (``model``, ``labels`` and ``preprocess`` are then
     ignored; the Ray engine needs them, to load the model in each actor). With ``out`` the
     results are written there as they come, and a second run skips the images already done.
-    ``notify`` gets each one-line note (unmatched folders, skipped files, a resumed run) as
-    soon as it is known.
+    ``notify`` gets each one-line note (a ``Text``: unmatched folders, skipped files, a resumed
+    run) as soon as it is known.
     """
     start = time.perf_counter()
     if engine not in ENGINES:
-        raise ValueError(f"Unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}.")
+        raise ValueError(say("unknown_engine", engine=engine, choices=", ".join(ENGINES)))
     if top < 1:
         raise ValueError(say("bad_top", top=top))
     if workers is not None and workers < 1:

@@ -60,8 +60,9 @@ def confusion(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"indices": order, "labels": [names[i] for i in order], "matrix": matrix}
 
 
-def summarize(rows: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> dict[str, Any]:
-    """JSON-ready summary of the rows (see the module's docstring)."""
+def summarize(rows: Sequence[dict[str, Any]], notes: Sequence[object] = ()) -> dict[str, Any]:
+    """JSON-ready summary of the rows (see the module's docstring); the notes as text, in the
+    language of this run."""
     explained = [r for r in rows if not r["error"]]
     labelled = labelled_rows(rows)
     correct = sum(bool(r["correct"]) for r in labelled)
@@ -97,5 +98,5 @@ def summarize(rows: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> dict
             }
             for outcome, wanted in (("correct", True), ("wrong", False))
         },
-        "notes": list(notes),
+        "notes": [str(note) for note in notes],
     }

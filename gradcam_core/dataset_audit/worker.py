@@ -23,6 +23,7 @@ import gradcam_core as gc
 
 from ..cams import CAM_METHODS, BaseCAM
 from ..errors import GradCamError
+from ..i18n import Text
 from ..metrics.localization import Box
 from . import measures
 from .dataset import Dataset, ImageReadError, LabelledBox
@@ -84,11 +85,21 @@ class AuditItem:
 @dataclass
 class ImageResult:
     """One image's row, its maps (``predicted``, ``true``: normalized, at the layer's cells)
-    and its overlay thumbnail (JPEG bytes); maps and thumbnail are empty for an error row."""
+    and its overlay thumbnail (JPEG bytes); maps and thumbnail are empty for an error row.
+
+    ``error`` is an error row's message as it was raised (a ``Text``, rendered in the language of
+    whoever shows it); the row's ``error`` column holds it as text, in the run's language."""
 
     row: dict[str, Any]
     maps: dict[str, np.ndarray] = field(default_factory=dict)
     thumbnail: bytes = b""
+    error: object = None
+
+    def error_text(self) -> str:
+        """The row's error in the current language, on one line ("" when it has none)."""
+        if self.error is None:
+            return str(self.row.get("error", ""))
+        return " ".join(str(self.error).split())
 
     def maps_npz(self) -> bytes:
         """The maps as one .npz file's bytes."""
@@ -102,11 +113,21 @@ class ImageResult:
             return {name: loaded[name] for name in loaded.files}
 
 
-def error_row(item: AuditItem, message: str, labels: gc.ClassLabels) -> dict[str, Any]:
-    """The row of an image that could not be read or explained."""
+def error_row(item: AuditItem, message: object, labels: gc.ClassLabels) -> dict[str, Any]:
+    """The row of an image that could not be read or explained (its message as text)."""
     row = _base_row(item, labels)
-    row["error"] = " ".join(message.split())
+    row["error"] = " ".join(str(message).split())
     return row
+
+
+def error_result(item: AuditItem, message: object, labels: gc.ClassLabels) -> ImageResult:
+    """An error row's result, keeping the message to render again in another language."""
+    return ImageResult(error_row(item, message, labels), error=message)
+
+
+def _message(error: Exception) -> object:
+    """What an exception says: its ``Text`` when it was raised with one, else its text."""
+    return error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Text) else str(error)
 
 
 def _base_row(item: AuditItem, labels: gc.ClassLabels) -> dict[str, Any]:
@@ -186,11 +207,12 @@ class BatchAuditor:
         try:
             loaded = gc.load_image(self.dataset.read(item.key))
         except (ImageReadError, gc.ImageLoadError) as error:
-            return ImageResult(error_row(item, str(error), labels)), None
+            return error_result(item, _message(error), labels), None
         try:
             return self._explain(item, loaded)
         except (GradCamError, ValueError) as error:
-            return ImageResult(error_row(item, say("map_failed", reason=error), labels)), None
+            reason = _message(error)
+            return error_result(item, say("map_failed", reason=reason), labels), None
 
     def _explain(
         self, item: AuditItem, loaded: gc.LoadedImage
