@@ -75,6 +75,7 @@ def _model_label(name: str) -> str:
 def _design() -> tuple[RoomDesign | None, list[str]]:
     """The room's design from the widgets, or None with why not."""
     models = _models()
+    model_labels = {name: _model_label(name) for name in models}  # made in the run's language
     discrimination = st.multiselect(
         _(m.STUDY_DISCRIMINATION),
         DISCRIMINATION_METHODS,
@@ -85,7 +86,7 @@ def _design() -> tuple[RoomDesign | None, list[str]]:
         _(m.DISCRIMINATION_MODEL),
         models,
         index=models.index(DEFAULT_DISCRIMINATION_MODEL),
-        format_func=_model_label,
+        format_func=model_labels.get,
     )
     trust = st.multiselect(
         _(m.STUDY_TRUST),
@@ -102,14 +103,14 @@ def _design() -> tuple[RoomDesign | None, list[str]]:
             _(m.TRUST_MODELS),
             models,
             index=models.index(DEFAULT_TRUST_MODELS[0]),
-            format_func=_model_label,
+            format_func=model_labels.get,
             help=help_text,
         ),
         second.selectbox(
             _(m.TRUST_MODELS),
             models,
             index=models.index(DEFAULT_TRUST_MODELS[1]),
-            format_func=_model_label,
+            format_func=model_labels.get,
             label_visibility="hidden",
         ),
     )
