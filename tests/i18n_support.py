@@ -34,7 +34,7 @@ ALLOWED = frozenset(
     Chelsea Grace Hopper Falcon relu normalized weights English Language Explorer
     BGR RGB std mean Dense GAP Rescaling Normalization Lambda labels txt zip keras h5 tf_keras
     vs A B c k i j r cf HTTPS localhost
-    IJCV PASCAL VOC AlexNet Wilson CSV
+    IJCV PASCAL VOC AlexNet Wilson CSV stem
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 
