@@ -45,11 +45,14 @@ def restore() -> str:
     return set_language(st.session_state.get(KEY) or SOURCE_LANGUAGE)
 
 
-def fragment(key: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
-    """``st.fragment(key=key)`` whose reruns speak the session's language.
+def fragment(
+    key: str, run_every: float | None = None
+) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """``st.fragment(key=key, run_every=run_every)`` whose reruns speak the session's language.
 
-    A control inside a fragment reruns the fragment alone, in a new script thread that app.py
-    (and ``choose``) never ran in: the body sets the language itself first.
+    A control inside a fragment, or its timer (``run_every`` seconds), reruns the fragment alone,
+    in a new script thread that app.py (and ``choose``) never ran in: the body sets the language
+    itself first.
     """
 
     def decorate(body: Callable[P, None]) -> Callable[P, None]:
@@ -58,7 +61,7 @@ def fragment(key: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
             restore()
             body(*args, **kwargs)
 
-        return st.fragment(key=key)(in_language)
+        return st.fragment(key=key, run_every=run_every)(in_language)
 
     return decorate
 

@@ -13,7 +13,8 @@ Two domains, each next to the code that shows it:
 
 Marked are ``_()``, ``N_()``, ``ngettext(singular, plural, n)``, ``Text()`` and
 ``Text.plural_form(singular, plural, n)``; the sample photos' titles and objects come from
-``gradcam_core/samples_data/samples.json``. Babel (a dev requirement) does the work; the
+``gradcam_core/samples_data/samples.json``, the quiz's composite photos' from
+``gradcam_core/quiz/photos_data/photos.json``. Babel (a dev requirement) does the work; the
 glossary the translations follow is ``app_ui/locale/GLOSSARY.md``.
 """
 
@@ -70,6 +71,15 @@ def extract_samples(fileobj, keywords, comment_tags, options) -> Iterator[tuple]
             yield 1, None, obj["label"], ["object in a sample photo"]
 
 
+def extract_quiz_photos(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extractor for the quiz's photos.json: each composite's title and objects' labels."""
+    index = json.load(fileobj)
+    for photo in index["photos"]:
+        yield 1, None, photo["title"], ["quiz photo title"]
+        for obj in photo["objects"]:
+            yield 1, None, obj["label"], ["object in a quiz photo"]
+
+
 PYTHON = (("**.py", "python"),)
 DOMAINS = (
     Domain(
@@ -78,6 +88,10 @@ DOMAINS = (
         (
             (ROOT / "gradcam_core", PYTHON),
             (ROOT / "gradcam_core" / "samples_data", (("samples.json", extract_samples),)),
+            (
+                ROOT / "gradcam_core" / "quiz" / "photos_data",
+                (("photos.json", extract_quiz_photos),),
+            ),
         ),
     ),
     Domain(

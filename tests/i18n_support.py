@@ -35,6 +35,7 @@ ALLOWED = frozenset(
     BGR RGB std mean Dense GAP Rescaling Normalization Lambda labels txt zip keras h5 tf_keras
     vs A B c k i j r cf HTTPS localhost
     CSV WebP BMP TIFF GIF
+    IJCV PASCAL VOC AlexNet Wilson stem
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 

@@ -19,9 +19,10 @@ from gradcam_core import quiz
 from gradcam_core.quiz import PhotoAnalysis, QuizStore, RoomContent, RoomDesign, StoreUnavailable
 
 from .. import cache
+from ..i18n import _
 from ..progress import Kept, ProgressBar
 from . import messages as m
-from .item_view import model_title
+from .item_view import model_title, shown_title
 
 SOLO_DESIGN = RoomDesign()
 SOLO_PHOTOS: tuple[str, ...] = ()  # every bundled photo
@@ -54,7 +55,8 @@ def build(
     def progress(done: int, _total: int) -> None:
         job = done - 1  # jobs go model by model, photo by photo
         model = model_title(design.models[job // len(photos)])
-        bar.show(done, m.BUILD_PROGRESS.format(photo=photos[job % len(photos)].title, model=model))
+        photo = shown_title(photos[job % len(photos)])
+        bar.show(done, _(m.BUILD_PROGRESS).format(photo=photo, model=model))
 
     try:
         return quiz.build_room(design, photos, cache.classifier, _cached_lookup(store), progress)
@@ -75,7 +77,7 @@ def solo_content(store: QuizStore | None) -> RoomContent:
     note = st.empty()
 
     def make() -> RoomContent:
-        note.caption(m.SOLO_PREPARING)
+        note.caption(_(m.SOLO_PREPARING))
         content = build(SOLO_DESIGN, photos, store)
         if store is not None:
             # other server processes reuse the pictures; without the database, this one has them
@@ -83,10 +85,10 @@ def solo_content(store: QuizStore | None) -> RoomContent:
                 store.keep_content(content)
         return content
 
-    content, _ = SOLO.get_or_compute(key, make, lambda: note.caption(m.SOLO_WAITING))
+    content, _computed = SOLO.get_or_compute(key, make, lambda: note.caption(_(m.SOLO_WAITING)))
     note.empty()
     return content
 
 
 def model_error(error: gc.GradCamError) -> str:
-    return m.BUILD_FAILED.format(reason=error)
+    return _(m.BUILD_FAILED).format(reason=error)

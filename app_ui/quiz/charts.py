@@ -15,6 +15,7 @@ import pandas as pd
 
 from gradcam_core.quiz import METHODS, Interval, reference
 
+from ..i18n import _
 from . import messages as m
 
 OURS, PAPER = "#d6452a", "#1d3557"
@@ -59,12 +60,12 @@ def _chart(
     scale = alt.Scale(domain=domain)
     base = alt.Chart(data).encode(y=alt.Y("method:N", title=None, sort=list(data["method"])))
     tooltip = [
-        alt.Tooltip("method:N"),
-        alt.Tooltip("estimate:Q", format=".2f"),
-        alt.Tooltip("low:Q", format=".2f"),
-        alt.Tooltip("high:Q", format=".2f"),
-        alt.Tooltip("n:Q"),
-        alt.Tooltip("paper:Q", format=".2f"),
+        alt.Tooltip("method:N", title=_(m.TABLE_METHOD)),
+        alt.Tooltip("estimate:Q", format=".2f", title=_(m.CHART_ESTIMATE)),
+        alt.Tooltip("low:Q", format=".2f", title=_(m.CHART_LOW)),
+        alt.Tooltip("high:Q", format=".2f", title=_(m.CHART_HIGH)),
+        alt.Tooltip("n:Q", title=_(m.TABLE_ANSWERS)),
+        alt.Tooltip("paper:Q", format=".2f", title=_(m.TABLE_PAPER)),
     ]
     bars = base.mark_bar(color=OURS, opacity=0.85).encode(
         x=alt.X("estimate:Q", title=axis, scale=scale, axis=alt.Axis(format=fmt)),
@@ -91,7 +92,7 @@ def accuracy_chart(
 ) -> alt.LayerChart:
     """Share of right answers per method (bars, Wilson intervals) and the paper's (diamonds)."""
     data = table(results, methods, reference.expected_accuracy)
-    return _chart(data, [0.0, 1.0], reference.CHANCE_ACCURACY, m.ACCURACY_AXIS, ".0%", presenter)
+    return _chart(data, [0.0, 1.0], reference.CHANCE_ACCURACY, _(m.ACCURACY_AXIS), ".0%", presenter)
 
 
 def trust_chart(
@@ -99,4 +100,4 @@ def trust_chart(
 ) -> alt.LayerChart:
     """Mean rating for the stronger model per method (t intervals) and the paper's (diamonds)."""
     data = table(results, methods, paper_trust)
-    return _chart(data, [-2.0, 2.0], 0.0, m.TRUST_AXIS, ".1f", presenter)
+    return _chart(data, [-2.0, 2.0], 0.0, _(m.TRUST_AXIS), ".1f", presenter)

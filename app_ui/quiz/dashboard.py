@@ -20,6 +20,8 @@ import streamlit as st
 from gradcam_core.quiz import QuizStore, Room, StoreUnavailable, summarize
 from gradcam_core.quiz.report import answers_csv
 
+from .. import language
+from ..i18n import _
 from . import connection, results, teacher
 from . import messages as m
 
@@ -52,36 +54,38 @@ def _join_panel(room: Room) -> None:
     link = join_link(room.code)
     words, picture = st.columns([3, 2], vertical_alignment="center")
     with words:
-        st.caption(m.DASHBOARD_CODE)
+        st.caption(_(m.DASHBOARD_CODE))
         st.markdown(f"# {room.code}")  # six characters of the join alphabet: nothing to escape
-        st.markdown(m.JOIN_AT.format(link=link))
+        st.markdown(_(m.JOIN_AT).format(link=link))
         host = link.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
         if host in ("localhost", "127.0.0.1", "::1", "[::1]"):
-            st.warning(m.LOCALHOST_LINK)
-    picture.image(qr_png(link), alt=m.QR_ALT.format(link=link), width=260)
+            st.warning(_(m.LOCALHOST_LINK))
+    picture.image(qr_png(link), alt=_(m.QR_ALT).format(link=link), width=260)
 
 
 def _controls(store: QuizStore, room: Room) -> None:
     status = m.STATUS_OPEN if room.status == "open" else m.STATUS_CLOSED
-    st.caption(status.format(expires=_day(room.expires_at)))
+    st.caption(_(status).format(expires=_day(room.expires_at)))
     reveal, close, download = st.columns(3)
-    if reveal.button(m.HIDE if room.revealed else m.REVEAL, width="stretch"):
+    shown = m.HIDE if room.revealed else m.REVEAL
+    if reveal.button(_(shown), width="stretch"):
         store.set_revealed(room.id, not room.revealed)
         st.rerun()
-    if close.button(m.REOPEN if room.status == "closed" else m.CLOSE, width="stretch"):
+    closing = m.REOPEN if room.status == "closed" else m.CLOSE
+    if close.button(_(closing), width="stretch"):
         store.set_status(room.id, "open" if room.status == "closed" else "closed")
         st.rerun()
     download.download_button(
-        m.CSV,
+        _(m.CSV),
         data=lambda: answers_csv(room.code, room.design, store.answers(room.id)),
         file_name=f"quiz-{room.code}.csv",
         mime="text/csv",
         width="stretch",
         on_click="ignore",
     )
-    with st.expander(m.DELETE_TITLE):
-        sure = st.checkbox(m.DELETE_CONFIRM)
-        if st.button(m.DELETE_BUTTON, disabled=not sure, type="primary"):
+    with st.expander(_(m.DELETE_TITLE)):
+        sure = st.checkbox(_(m.DELETE_CONFIRM))
+        if st.button(_(m.DELETE_BUTTON), disabled=not sure, type="primary"):
             store.delete_room(room.id)
             teacher.leave_room()
             st.session_state["quiz_deleted"] = True
@@ -92,41 +96,41 @@ def _participants(store: QuizStore, room_id: int) -> None:
     rows = store.students(room_id)
     if not rows:
         return
-    st.markdown(f"**{m.PARTICIPANTS}**")
+    st.markdown(f"**{_(m.PARTICIPANTS)}**")
     table = pd.DataFrame(
         {
-            m.PARTICIPANT_NUMBER: [r.number for r in rows],
-            m.PARTICIPANT_NAME: [r.nickname or "" for r in rows],
-            m.PARTICIPANT_ANSWERS: [r.answers for r in rows],
+            _(m.PARTICIPANT_NUMBER): [r.number for r in rows],
+            _(m.PARTICIPANT_NAME): [r.nickname or "" for r in rows],
+            _(m.PARTICIPANT_ANSWERS): [r.answers for r in rows],
         }
     )
     st.dataframe(table, hide_index=True, height=min(400, 38 + 35 * len(rows)))
 
 
-@st.fragment(run_every=REFRESH_S)
+@language.fragment(key="quiz_dashboard", run_every=REFRESH_S)
 def live(room_id: int, presenter: bool) -> None:
     """Counts, participants and (once revealed) the results, read again every few seconds."""
     try:
         store = connection.store()
         room = store.room_by_id(room_id)
         if room is None:
-            st.info(m.DELETED)
+            st.info(_(m.DELETED))
             return
         students, answers = store.counts(room_id)
         counts = st.columns(3)
-        counts[0].metric(m.METRIC_STUDENTS, students)
-        counts[1].metric(m.METRIC_ANSWERS, answers)
-        counts[2].metric(m.METRIC_ITEMS, len(store.items(room_id)))
+        counts[0].metric(_(m.METRIC_STUDENTS), students)
+        counts[1].metric(_(m.METRIC_ANSWERS), answers)
+        counts[2].metric(_(m.METRIC_ITEMS), len(store.items(room_id)))
         if room.revealed:
             summary = summarize([a.scored() for a in store.answers(room_id)])
             results.show(summary, room.design, presenter)
             results.difficulty(summary, {i.number: i for i in store.items(room_id)})
         else:
-            st.info(m.HIDDEN)
+            st.info(_(m.HIDDEN))
         _participants(store, room_id)
     except StoreUnavailable as error:
-        st.warning(m.STORE_UNAVAILABLE.format(reason=error))
-    st.caption(m.LIVE_NOTE.format(seconds=REFRESH_S))
+        st.warning(_(m.STORE_UNAVAILABLE).format(reason=error))
+    st.caption(_(m.LIVE_NOTE).format(seconds=REFRESH_S))
 
 
 def section(room_id: int, presenter: bool) -> None:
@@ -135,11 +139,11 @@ def section(room_id: int, presenter: bool) -> None:
         store = connection.store()
         room = store.room_by_id(room_id)
     except StoreUnavailable as error:
-        st.error(m.STORE_UNAVAILABLE.format(reason=error))
+        st.error(_(m.STORE_UNAVAILABLE).format(reason=error))
         return
     if room is None:
         teacher.leave_room()
-        st.info(m.DELETED)
+        st.info(_(m.DELETED))
         return
     teacher.new_key_notice(room_id)
     _join_panel(room)

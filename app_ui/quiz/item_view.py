@@ -1,18 +1,25 @@
 """One quiz item on the page: its pictures and question, and after the answer the photo and truth.
 
 Pictures are stored JPEG bytes, sent as they are; nothing is drawn or computed here. Text that
-came from people (a teacher's object names) is escaped before it goes into Markdown.
+came from people (a teacher's object names) is escaped before it goes into Markdown. The bundled
+photos' titles and object names are stored in English (the CSV's data) and shown in the run's
+language; a teacher's own are shown as typed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from gradcam_core.quiz import IMAGENET_TOP1, METHODS, TRUST_RATINGS, Item, Picture, PlannedItem
 
+from ..i18n import _
 from . import messages as m
+
+if TYPE_CHECKING:
+    from gradcam_core.quiz.photos import QuizPhoto
 
 PictureSource = Callable[[str], Picture | None]
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
@@ -21,6 +28,20 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
 def plain(text: str) -> str:
     """Text to put inside Markdown, shown as it is (no emphasis, links or HTML)."""
     return text.translate(_MARKDOWN)
+
+
+UPLOAD_PREFIX = "upload_"  # a teacher's photo's id starts with it: its words are the teacher's
+
+
+def shown_title(photo: QuizPhoto) -> str:
+    """A quiz photo's title in the run's language (a teacher's upload keeps its file name)."""
+    return photo.title if photo.origin == "upload" else _(photo.title)
+
+
+def shown_words(item: Item, text: str) -> str:
+    """An item's category or photo title in the run's language (bundled photos' words are in the
+    catalogue; a teacher's own are shown as typed)."""
+    return text if not text or item.photo.startswith(UPLOAD_PREFIX) else _(text)
 
 
 def model_title(name: str) -> str:
@@ -41,7 +62,7 @@ def show_picture(pictures: PictureSource, digest: str | None, alt: str, **kwargs
     """A stored picture, about ``MAX_HEIGHT`` pixels high at most, never wider than the column."""
     found = pictures(digest) if digest else None
     if found is None:
-        st.warning(m.OUTCOMES["unknown_item"])
+        st.warning(_(m.OUTCOMES["unknown_item"]))
         return
     # A fixed width is not narrowed to a phone's screen: use one only where it is narrower than
     # any phone's column; otherwise "content" (natural size, never wider than the column)
@@ -60,11 +81,12 @@ def ask_discrimination(
 ) -> int | None:
     """The picture and two buttons; the chosen category's index when one is pressed."""
     method = METHODS[item.method].title
-    show_picture(pictures, item.picture, m.DISCRIMINATION_ALT.format(method=method))
-    st.markdown(m.DISCRIMINATION_QUESTION)
+    show_picture(pictures, item.picture, _(m.DISCRIMINATION_ALT).format(method=method))
+    st.markdown(_(m.DISCRIMINATION_QUESTION))
     chosen = None
     for column, index in zip(st.columns(2), choices(item, place), strict=True):
-        if column.button(plain(item.labels[index]), key=f"{key}_{index}", width="stretch"):
+        label = plain(shown_words(item, item.labels[index]))
+        if column.button(label, key=f"{key}_{index}", width="stretch"):
             chosen = index
     return chosen
 
@@ -78,23 +100,25 @@ def trust_order(item: Item, place: PlannedItem) -> list[str | None]:
 def ask_trust(item: Item, place: PlannedItem, pictures: PictureSource, key: str) -> int | None:
     """Both models' pictures, the category, five ratings; the rating when it is sent."""
     method = METHODS[item.method].title
-    st.markdown(m.TRUST_CATEGORY.format(category=f"**{plain(item.labels[0])}**"))
+    category = f"**{plain(shown_words(item, item.labels[0]))}**"
+    st.markdown(_(m.TRUST_CATEGORY).format(category=category))
     for position, (column, digest) in enumerate(
         zip(st.columns(2), trust_order(item, place), strict=True), start=1
     ):
         with column:
-            st.markdown(f"**{m.TRUST_MODEL.format(position=position)}**")
-            show_picture(pictures, digest, m.TRUST_ALT.format(position=position, method=method))
+            st.markdown(f"**{_(m.TRUST_MODEL).format(position=position)}**")
+            alt = _(m.TRUST_ALT).format(position=position, method=method)
+            show_picture(pictures, digest, alt)
     rating = st.radio(
-        m.TRUST_QUESTION,
+        _(m.TRUST_QUESTION),
         TRUST_RATINGS,
         index=None,
-        format_func=m.TRUST_RATINGS.get,
+        format_func={value: _(label) for value, label in m.TRUST_RATINGS.items()}.get,
         key=f"{key}_rating",
     )
-    if st.button(m.SEND_RATING, key=f"{key}_send", type="primary"):
+    if st.button(_(m.SEND_RATING), key=f"{key}_send", type="primary"):
         if rating is None:
-            st.warning(m.CHOOSE_A_RATING)
+            st.warning(_(m.CHOOSE_A_RATING))
             return None
         return int(rating)
     return None
@@ -108,12 +132,14 @@ def ask(item: Item, place: PlannedItem, pictures: PictureSource, key: str) -> in
 
 
 def method_note(item: Item, map_view: str) -> str:
-    note = m.METHOD_NOTES[item.method]
+    note = _(m.METHOD_NOTES[item.method])
     if map_view == "heatmap" and item.method == "gradcam":
-        note = m.HEATMAP_NOTE
+        note = _(m.HEATMAP_NOTE)
     if map_view == "heatmap" and item.method == "eigencam":
-        note = f"{m.EIGEN_HEATMAP_NOTE} {m.METHOD_NOTES['eigencam']}"
-    return m.METHOD_NOTE.format(method=METHODS[item.method].title, note=note)
+        note = _(m.TWO_SENTENCES).format(
+            first=_(m.EIGEN_HEATMAP_NOTE), second=_(m.METHOD_NOTES["eigencam"])
+        )
+    return _(m.METHOD_NOTE).format(method=METHODS[item.method].title, note=note)
 
 
 def reveal(
@@ -129,24 +155,26 @@ def reveal(
         stronger, weaker = trust_models
         first, second = (stronger, weaker) if place.stronger_first else (weaker, stronger)
         st.info(
-            m.TRUST_REVEAL.format(
+            _(m.TRUST_REVEAL).format(
                 model_1=model_title(first),
                 accuracy_1=IMAGENET_TOP1.get(first, "?"),
                 model_2=model_title(second),
                 accuracy_2=IMAGENET_TOP1.get(second, "?"),
-                rating=m.TRUST_RATINGS[answer].lower(),
+                rating=_(m.TRUST_RATINGS[answer]).lower(),
             )
         )
     else:
-        truth = plain(item.labels[item.truth or 0])
+        truth = plain(shown_words(item, item.labels[item.truth or 0]))
         if answer == item.truth:
-            st.success(m.RIGHT.format(truth=truth))
+            st.success(_(m.RIGHT).format(truth=truth))
         else:
-            st.error(m.WRONG.format(truth=truth, answer=plain(item.labels[answer])))
+            chosen = plain(shown_words(item, item.labels[answer]))
+            st.error(_(m.WRONG).format(truth=truth, answer=chosen))
         st.caption(method_note(item, map_view))
+    title = shown_words(item, item.photo_title)
     show_picture(
         pictures,
         item.photo_picture,
-        m.PHOTO_CAPTION.format(title=item.photo_title),
-        caption=m.PHOTO_CAPTION.format(title=plain(item.photo_title)),
+        _(m.PHOTO_CAPTION).format(title=title),
+        caption=_(m.PHOTO_CAPTION).format(title=plain(title)),
     )

@@ -8,9 +8,10 @@ import streamlit as st
 
 from gradcam_core.quiz import METHODS, Item, RoomDesign, Summary, reference
 
+from ..i18n import _
 from . import charts
 from . import messages as m
-from .item_view import model_title
+from .item_view import model_title, shown_words
 
 
 def _percent(value: float | None) -> str:
@@ -22,7 +23,7 @@ def _span(low: float | None, high: float | None, percent: bool) -> str:
         return ""
     if percent:
         return f"{100 * low:.0f}–{100 * high:.0f} %"
-    return f"{low:+.2f} to {high:+.2f}"
+    return _(m.TABLE_SPAN).format(low=low, high=high)
 
 
 def _spans(data: pd.DataFrame, percent: bool) -> list[str]:
@@ -32,23 +33,24 @@ def _spans(data: pd.DataFrame, percent: bool) -> list[str]:
 def _paper_accuracy(method: str) -> str:
     if method in reference.DISCRIMINATION:
         return _percent(reference.DISCRIMINATION[method].accuracy)
-    return m.PAPER_CHANCE if method == "eigencam" else m.PAPER_NONE
+    figure = m.PAPER_CHANCE if method == "eigencam" else m.PAPER_NONE
+    return _(figure)
 
 
 def _paper_trust(method: str) -> str:
     found = charts.paper_trust(method)
-    return m.PAPER_NONE if found is None else f"{found:+.2f}"
+    return _(m.PAPER_NONE) if found is None else f"{found:+.2f}"
 
 
 def accuracy_table(summary: Summary, methods: tuple[str, ...]) -> pd.DataFrame:
     data = charts.table(summary.accuracy, methods, reference.expected_accuracy)
     return pd.DataFrame(
         {
-            m.TABLE_METHOD: data["method"],
-            m.TABLE_ANSWERS: data["n"],
-            m.TABLE_ACCURACY: [_percent(v) for v in data["estimate"]],
-            m.TABLE_INTERVAL: _spans(data, percent=True),
-            m.TABLE_PAPER: [_paper_accuracy(method) for method in methods],
+            _(m.TABLE_METHOD): data["method"],
+            _(m.TABLE_ANSWERS): data["n"],
+            _(m.TABLE_ACCURACY): [_percent(v) for v in data["estimate"]],
+            _(m.TABLE_INTERVAL): _spans(data, percent=True),
+            _(m.TABLE_PAPER): [_paper_accuracy(method) for method in methods],
         }
     )
 
@@ -57,19 +59,19 @@ def trust_table(summary: Summary, methods: tuple[str, ...]) -> pd.DataFrame:
     data = charts.table(summary.trust, methods, charts.paper_trust)
     return pd.DataFrame(
         {
-            m.TABLE_METHOD: data["method"],
-            m.TABLE_ANSWERS: data["n"],
-            m.TABLE_MEAN: ["" if pd.isna(v) else f"{v:+.2f}" for v in data["estimate"]],
-            m.TABLE_INTERVAL: _spans(data, percent=False),
-            m.TABLE_PAPER: [_paper_trust(method) for method in methods],
+            _(m.TABLE_METHOD): data["method"],
+            _(m.TABLE_ANSWERS): data["n"],
+            _(m.TABLE_MEAN): ["" if pd.isna(v) else f"{v:+.2f}" for v in data["estimate"]],
+            _(m.TABLE_INTERVAL): _spans(data, percent=False),
+            _(m.TABLE_PAPER): [_paper_trust(method) for method in methods],
         }
     )
 
 
 def _study(title: str, chart, alt: str, legend: str, table: pd.DataFrame) -> None:
-    st.subheader(title)
-    st.altair_chart(chart, alt=alt)
-    st.caption(legend)
+    st.subheader(_(title))
+    st.altair_chart(chart, alt=_(alt))
+    st.caption(_(legend))
     # a table of text (not a data grid): readable on a projector, and the page's own text
     st.table(table, hide_index=True)
 
@@ -77,7 +79,7 @@ def _study(title: str, chart, alt: str, legend: str, table: pd.DataFrame) -> Non
 def show(summary: Summary, design: RoomDesign, presenter: bool = False) -> None:
     """Both studies' results with charts and tables, or a line when nothing is answered yet."""
     if summary.answers == 0:
-        st.info(m.NO_ANSWERS_YET)
+        st.info(_(m.NO_ANSWERS_YET))
         return
     if design.discrimination_methods and summary.discrimination_answers:
         methods = design.discrimination_methods
@@ -100,7 +102,7 @@ def show(summary: Summary, design: RoomDesign, presenter: bool = False) -> None:
         )
     stronger, weaker = design.trust_models
     st.caption(
-        m.RESULTS_NOTE.format(
+        _(m.RESULTS_NOTE).format(
             discrimination_model=model_title(design.discrimination_model),
             stronger=model_title(stronger),
             weaker=model_title(weaker),
@@ -112,15 +114,15 @@ def difficulty(summary: Summary, items: dict[int, Item]) -> None:
     """The class-discrimination items, hardest first (as a table of text)."""
     rows = [
         {
-            m.DIFFICULTY_ITEM: row.item,
-            m.TABLE_METHOD: METHODS[items[row.item].method].title,
-            m.DIFFICULTY_PHOTO: items[row.item].photo_title,
-            m.DIFFICULTY_SHOWN: items[row.item].labels[items[row.item].truth or 0],
-            m.TABLE_ANSWERS: row.answers,
-            m.DIFFICULTY_RIGHT: _percent(row.share_correct),
+            _(m.DIFFICULTY_ITEM): row.item,
+            _(m.TABLE_METHOD): METHODS[item.method].title,
+            _(m.DIFFICULTY_PHOTO): shown_words(item, item.photo_title),
+            _(m.DIFFICULTY_SHOWN): shown_words(item, item.labels[item.truth or 0]),
+            _(m.TABLE_ANSWERS): row.answers,
+            _(m.DIFFICULTY_RIGHT): _percent(row.share_correct),
         }
-        for row in summary.difficulty
+        for row, item in ((row, items[row.item]) for row in summary.difficulty)
     ]
     if rows:
-        st.subheader(m.DIFFICULTY_TITLE)
+        st.subheader(_(m.DIFFICULTY_TITLE))
         st.dataframe(pd.DataFrame(rows), hide_index=True)

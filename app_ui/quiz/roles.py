@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..i18n import _
 from . import messages as m
 from . import student, teacher
 
@@ -20,14 +21,14 @@ def choose() -> str:
     if ROLE not in st.session_state:
         st.session_state[ROLE] = "student" if student.link_code() else "solo"
     if st.session_state[ROLE] != "student":
-        st.markdown(m.INTRO)  # a student on a phone goes straight to the room
+        st.markdown(_(m.INTRO))  # a student on a phone goes straight to the room
     role = st.segmented_control(
-        m.ROLE_LABEL,
+        _(m.ROLE_LABEL),
         list(m.ROLES),
-        format_func=m.ROLES.get,
+        format_func={role: _(label) for role, label in m.ROLES.items()}.get,
         required=True,
         key=ROLE,
-        help=m.ROLE_HELP,
+        help=_(m.ROLE_HELP),
     )
     return role or "solo"
 
@@ -35,12 +36,12 @@ def choose() -> str:
 def teacher_entry() -> None:
     """Create a room, or open one's dashboard with its key."""
     if st.session_state.pop("quiz_deleted", False):
-        st.success(m.DELETED)
+        st.success(_(m.DELETED))
     st.session_state.setdefault(TEACHER_ACTION, "create")
     action = st.segmented_control(
-        m.TEACHER_ACTION,
+        _(m.TEACHER_ACTION),
         list(m.TEACHER_ACTIONS),
-        format_func=m.TEACHER_ACTIONS.get,
+        format_func={action: _(label) for action, label in m.TEACHER_ACTIONS.items()}.get,
         required=True,
         key=TEACHER_ACTION,
     )
@@ -52,4 +53,4 @@ def teacher_entry() -> None:
 
 def other_room_button() -> None:
     """Back to creating or opening a room (this session forgets the current one)."""
-    st.button(m.OTHER_ROOM, on_click=teacher.leave_room)
+    st.button(_(m.OTHER_ROOM), on_click=teacher.leave_room)

@@ -22,6 +22,8 @@ import streamlit as st
 from gradcam_core.quiz import Item, PlannedItem, StoreUnavailable
 from gradcam_core.quiz.security import RateLimiter
 
+from .. import language
+from ..i18n import _
 from . import item_view
 from . import messages as m
 
@@ -102,13 +104,13 @@ def _pending(quiz: Quiz) -> bool:
     if quiz.state("pending") is None:
         return False
 
-    @st.fragment(run_every=RETRY_EVERY_S)
+    @language.fragment(key=f"quiz_{quiz.key}_retry", run_every=RETRY_EVERY_S)
     def retry() -> None:
         answer: Answer | None = quiz.state("pending")
         if answer is not None and _deliver(quiz, answer):
             st.rerun(scope="app")
-        st.warning(m.PENDING)
-        st.button(m.SEND_AGAIN, key=f"quiz_{quiz.key}_again")  # reruns this fragment: a retry
+        st.warning(_(m.PENDING))
+        st.button(_(m.SEND_AGAIN), key=f"quiz_{quiz.key}_again")  # reruns this fragment: a retry
 
     retry()
     return True
@@ -116,7 +118,7 @@ def _pending(quiz: Quiz) -> bool:
 
 def _progress(quiz: Quiz, place: PlannedItem, done: bool) -> None:
     total = len(quiz.plan)
-    text = m.PROGRESS.format(number=place.position + 1, total=total)
+    text = _(m.PROGRESS).format(number=place.position + 1, total=total)
     st.progress((place.position + done) / total, text)
 
 
@@ -128,8 +130,8 @@ def _feedback(quiz: Quiz, number: int, value: int, outcome: str) -> None:
         item = quiz.items[number]
         item_view.reveal(item, place, value, quiz.trust_models, quiz.pictures, quiz.map_view)
     else:
-        st.warning(m.OUTCOMES.get(outcome, outcome))
-    if st.button(m.NEXT, key=f"quiz_{quiz.key}_next", type="primary"):
+        st.warning(_(m.OUTCOMES[outcome]) if outcome in m.OUTCOMES else outcome)
+    if st.button(_(m.NEXT), key=f"quiz_{quiz.key}_next", type="primary"):
         quiz.set_state("last", None)
         st.rerun()
 
@@ -154,7 +156,7 @@ def ask_next(quiz: Quiz) -> bool:
         return False
     limiter = _limiter(quiz)
     if not limiter.allow():
-        st.warning(m.TOO_FAST.format(seconds=max(1.0, limiter.wait_seconds())))
+        st.warning(_(m.TOO_FAST).format(seconds=max(1.0, limiter.wait_seconds())))
         return False
     _deliver(quiz, Answer(place.number, value, time.monotonic() - shown_at, uuid.uuid4().hex))
     st.rerun()  # drawn again as answered, or with the answer kept

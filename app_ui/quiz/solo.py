@@ -22,6 +22,7 @@ from gradcam_core.quiz import (
 )
 from gradcam_core.quiz.randomization import ItemRef
 
+from ..i18n import _
 from . import building, connection, results, runner
 from . import messages as m
 
@@ -49,7 +50,7 @@ def _restart() -> None:
 def section(presenter: bool = False) -> None:
     if not st.session_state.get(_STARTED):
         # a visit costs nothing until asked: the pictures may still have to be made
-        st.button(m.SOLO_START, type="primary", on_click=_start)
+        st.button(_(m.SOLO_START), type="primary", on_click=_start)
         return
     store = _store()
     try:
@@ -93,8 +94,9 @@ def section(presenter: bool = False) -> None:
     if not runner.ask_next(quiz):
         return
     summary = summarize(list(answers.values()))
-    st.header(m.SOLO_DONE)
-    st.markdown(m.SOLO_SCORE.format(correct=summary.correct, total=summary.discrimination_answers))
+    st.header(_(m.SOLO_DONE))
+    score = _(m.SOLO_SCORE).format(correct=summary.correct, total=summary.discrimination_answers)
+    st.markdown(score)
     results.show(summary, design, presenter)
-    st.caption(m.SOLO_NOTE)
-    st.button(m.SOLO_AGAIN, on_click=_restart, type="primary")
+    st.caption(_(m.SOLO_NOTE))
+    st.button(_(m.SOLO_AGAIN), on_click=_restart, type="primary")

@@ -18,6 +18,7 @@ import streamlit as st
 from gradcam_core.quiz import QuizStore, Room, StoreUnavailable, Student, Submission
 from gradcam_core.quiz.security import RateLimiter, normalize_join_code
 
+from ..i18n import _
 from . import connection, runner
 from . import messages as m
 
@@ -49,29 +50,31 @@ def _current(store: QuizStore) -> Student | None:
 
 
 def _join_form(store: QuizStore) -> None:
-    st.subheader(m.JOIN_TITLE)
+    st.subheader(_(m.JOIN_TITLE))
     given = link_code()
     with st.form("quiz_join"):
-        code = st.text_input(m.JOIN_CODE, value=given or "", max_chars=12, help=m.JOIN_CODE_HELP)
-        nickname = st.text_input(m.JOIN_NICKNAME, max_chars=24, help=m.JOIN_NICKNAME_HELP)
-        pressed = st.form_submit_button(m.JOIN_BUTTON, type="primary")
+        code = st.text_input(
+            _(m.JOIN_CODE), value=given or "", max_chars=12, help=_(m.JOIN_CODE_HELP)
+        )
+        nickname = st.text_input(_(m.JOIN_NICKNAME), max_chars=24, help=_(m.JOIN_NICKNAME_HELP))
+        pressed = st.form_submit_button(_(m.JOIN_BUTTON), type="primary")
     if not pressed:
         return
     normalized = normalize_join_code(code)
     if normalized is None:
-        st.error(m.BAD_CODE)
+        st.error(_(m.BAD_CODE))
         return
     limiter = st.session_state.setdefault(_JOIN_LIMIT, RateLimiter(JOIN_BURST, JOINS_PER_SECOND))
     if not limiter.allow():
-        st.error(m.JOIN_TOO_FAST.format(seconds=limiter.wait_seconds()))
+        st.error(_(m.JOIN_TOO_FAST).format(seconds=limiter.wait_seconds()))
         return
     room = store.room(normalized)
     if room is None:
-        st.error(m.NO_SUCH_ROOM.format(code=normalized))
+        st.error(_(m.NO_SUCH_ROOM).format(code=normalized))
         return
     student = store.join(room.id, nickname)
     if student is None:
-        st.error(m.ROOM_CLOSED.format(code=normalized))
+        st.error(_(m.ROOM_CLOSED).format(code=normalized))
         return
     st.session_state[_STUDENT] = (student, room.code)
     st.query_params[ROOM_PARAM] = room.code
@@ -81,19 +84,20 @@ def _join_form(store: QuizStore) -> None:
 
 def _welcome(room: Room, student: Student) -> None:
     if student.nickname:
-        st.markdown(m.WELCOME_NAMED.format(number=student.number, code=room.code))
+        st.markdown(_(m.WELCOME_NAMED).format(number=student.number, code=room.code))
         st.text(student.nickname)  # as text: no Markdown, no HTML
     else:
-        st.markdown(m.WELCOME.format(number=student.number, code=room.code))
+        st.markdown(_(m.WELCOME).format(number=student.number, code=room.code))
 
 
 def _finished(store: QuizStore, room: Room, student: Student, total: int) -> None:
-    st.success(m.FINISHED.format(total=total))
+    st.success(_(m.FINISHED).format(total=total))
     scored = [a for a in store.answers(room.id, student.id) if a.correct is not None]
     if scored:
         right = sum(bool(a.correct) for a in scored)
-        st.markdown(m.YOUR_SCORE.format(correct=right, total=len(scored)))
-    st.info(m.REVEALED if room.revealed else m.WAIT_FOR_RESULTS)
+        st.markdown(_(m.YOUR_SCORE).format(correct=right, total=len(scored)))
+    later = m.REVEALED if room.revealed else m.WAIT_FOR_RESULTS
+    st.info(_(later))
 
 
 def section() -> None:
@@ -106,13 +110,13 @@ def section() -> None:
         room = store.room_by_id(student.room_id)
         if room is None:
             st.session_state.pop(_STUDENT, None)
-            st.error(m.OUTCOMES["unknown_room"])
+            st.error(_(m.OUTCOMES["unknown_room"]))
             return
         answered = store.answered_items(student.id)
         items = {item.number: item for item in store.items(room.id)}
         plan = store.plan(room, student)
     except StoreUnavailable as error:
-        st.error(m.STORE_UNAVAILABLE.format(reason=error))
+        st.error(_(m.STORE_UNAVAILABLE).format(reason=error))
         return
     _welcome(room, student)
 
@@ -136,9 +140,9 @@ def section() -> None:
         _finished(store, room, student, len(plan))
         return
     if not room.accepts_answers(time.time()) and quiz.state("last") is None:
-        st.warning(m.ROOM_CLOSED.format(code=room.code))
+        st.warning(_(m.ROOM_CLOSED).format(code=room.code))
         return
     if runner.ask_next(quiz):
         _finished(store, room, student, len(plan))
         return
-    st.caption(m.RESUME_NOTE)
+    st.caption(_(m.RESUME_NOTE))

@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
+from ..i18n import Text
 from . import schema, security
 from .design import TRUST_RATINGS, RoomDesign
 from .items import Item, PhotoAnalysis, Picture, RoomContent
@@ -307,8 +308,12 @@ class QuizStore:
             version = int(found)
             if version > schema.CURRENT_VERSION:
                 raise SchemaTooNew(
-                    f"The quiz database is at schema version {version}; this app knows up to "
-                    f"{schema.CURRENT_VERSION}."
+                    Text(
+                        "The quiz database is at schema version {version}; this app knows up "
+                        "to {known}.",
+                        version=version,
+                        known=schema.CURRENT_VERSION,
+                    )
                 )
             for step in range(version, schema.CURRENT_VERSION):
                 schema.MIGRATIONS[step](connection)
@@ -450,7 +455,7 @@ class QuizStore:
                 )
             )
             return code
-        raise RuntimeError("No free join code after many tries.")
+        raise RuntimeError(Text("No free join code after many tries."))
 
     def room(self, code: str) -> Room | None:
         """The room with this join code (None if there is none)."""
@@ -613,7 +618,7 @@ class QuizStore:
                 return self._write(add)
             except IntegrityError:
                 continue  # another student took this number at the same moment: take the next
-        raise StoreUnavailable("Could not give the student a number.")
+        raise StoreUnavailable(Text("Could not give the student a number."))
 
     def student(self, student_id: int) -> Student | None:
         s = self._students.c
