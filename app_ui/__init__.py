@@ -1,10 +1,11 @@
 """Streamlit glue of the app's pages: what to compute, caching it, laying it out. No math here.
 
 The frame every page shares: ``controls`` (the sidebar and the ``Selection`` every page reads),
-``photo_picker`` (the photo at the top), ``url_picker`` (pickers bound to the link), ``own_models``, ``cache`` (cached calls into gradcam_core), ``progress``
-(slow results behind a bar, kept for all sessions), ``widgets`` and ``text`` (layout pieces and
-sentences several pages use), ``deployment``, ``pages_folder``. Then one package per page in
-``pages/``: ``explain``, ``how_it_works``, ``layers``, ``classes``, ``methods``, ``trust_lab``.
+``photo_picker`` (the photo at the top), ``url_picker`` (pickers bound to the link),
+``own_models``, ``cache`` (cached calls into gradcam_core), ``progress`` (slow results behind a
+bar, kept for all sessions), ``widgets`` and ``text`` (layout pieces and sentences several pages
+use), ``deployment``, ``pages_folder``. Then one package per page in ``pages/``: ``explain``,
+``how_it_works``, ``layers``, ``classes``, ``methods``, ``trust_lab``, ``quiz``, ``dataset``.
 
 Where state lives (the full table, with every cache's cap: docs/architecture.md):
 
