@@ -9,7 +9,13 @@ import zlib
 import keras
 import numpy as np
 import pytest
-from apptest_support import count_core_calls, new_app, picker_values, stage_panel_images
+from apptest_support import (
+    alt_texts,
+    count_core_calls,
+    new_app,
+    picker_values,
+    stage_panel_images,
+)
 from image_files import png_chunk
 from PIL import Image
 
@@ -215,7 +221,25 @@ def test_an_empty_map_is_explained_in_words(app):
     assert stage_panel_images(app) == 4
 
 
+def _gallery_buttons(session) -> list[str]:
+    return [b.key for b in session.button if b.key and b.key.startswith("use_sample_")]
+
+
+def test_the_sample_gallery_is_built_only_once_opened(app):
+    assert "Sample photos" in [e.label for e in app.main.expander]
+    assert _gallery_buttons(app) == []
+    assert not [i for i in app.image if "Sample photo" in " ".join(alt_texts(i))]
+    app.session_state["sample_gallery"] = True  # what opening the expander sets
+    app.run()
+    assert not app.exception
+    assert "use_sample_rocket" in _gallery_buttons(app)
+    thumbnails = [i for i in app.image if any(a.startswith("Sample photo") for a in alt_texts(i))]
+    assert len(thumbnails) == len(_gallery_buttons(app)) >= 5
+
+
 def test_the_sample_gallery_switches_the_photo(app):
+    app.session_state["sample_gallery"] = True  # the gallery, opened
+    app.run()
     app.button(key="use_sample_rocket").click().run()
     assert not app.exception
     assert app.selectbox(key="sample").value == "rocket"
