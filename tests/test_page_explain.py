@@ -245,3 +245,21 @@ def test_the_sample_gallery_switches_the_photo(app):
     assert app.selectbox(key="sample").value == "rocket"
     # the target follows the new top-1: drilling platform (the launch towers), then missile
     assert app.sidebar.selectbox(key="target").value == 540
+
+
+@pytest.mark.parametrize(
+    ("photo_size", "shown_size"),
+    [((640, 263), (640, 263)), ((3000, 1000), (1460, 487)), ((1000, 3000), (683, 2048))],
+)
+def test_the_page_overlay_is_a_jpeg_no_wider_than_streamlit_shows(photo_size, shown_size):
+    """Kept encoded, at most 1460 px wide (st.image would resize and encode a wider one again on
+    every call) and 2048 px on its long side; the same bytes for every session."""
+    from app_ui import cache
+
+    photo = Image.new("RGB", photo_size, (40, 90, 160))
+    key = cache.MapKey(f"{photo_size}", "test-model", "features", 0, "logit")
+    first = cache.overlay(key, "inferno", 0.5, photo, np.ones((7, 7)))
+    assert first == cache.overlay(key, "inferno", 0.5, photo, np.ones((7, 7)))
+    with Image.open(io.BytesIO(first)) as shown:
+        assert shown.format == "JPEG"
+        assert shown.size == shown_size

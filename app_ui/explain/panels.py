@@ -119,7 +119,7 @@ def stage_panels(selection: Selection, result: gc.CamResult) -> None:
 
 def _size_note(selection: Selection) -> str:
     width, height = selection.photo.image.size
-    if max(width, height) <= cache.DISPLAY_SIDE:
+    if cache.display_size((width, height)) == (width, height):
         return f"{width}×{height} px"
     return _("{width}×{height} px photo, shown smaller; the download is full size").format(
         width=width, height=height
