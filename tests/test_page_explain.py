@@ -69,6 +69,13 @@ def test_first_load_explains_the_sample_in_four_panels(app):
     assert len(app.get("download_button")) == 4
 
 
+def test_every_download_is_built_on_a_click(app):
+    """None is built or stored for a visit that downloads nothing (a class of 30 mostly doesn't)."""
+    buttons = app.get("download_button")
+    assert len(buttons) == 4
+    assert all(b.proto.HasField("deferred_file_id") and not b.proto.url for b in buttons)
+
+
 def test_colormap_and_opacity_changes_do_not_recompute(app, monkeypatch):
     calls = count_core_calls(monkeypatch)
     app.sidebar.selectbox(key="cmap").set_value("jet").run()
