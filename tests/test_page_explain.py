@@ -69,6 +69,25 @@ def test_first_load_explains_the_sample_in_four_panels(app):
     assert len(app.get("download_button")) == 4
 
 
+def test_the_overlay_is_sent_before_the_stage_figures_are_drawn(app, monkeypatch):
+    """The first paint a visitor waits for is the overlay, not matplotlib's three figures."""
+    from app_ui import cache
+
+    order: list[str] = []
+    for name in ("overlay", "stage_png"):
+        original = getattr(cache, name)
+
+        def recorded(*args, _original=original, _name=name, **kwargs):
+            order.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, recorded)
+    app.sidebar.selectbox(key="cmap").set_value("viridis").run()
+    assert not app.exception
+    assert order == ["overlay", "stage_png", "stage_png", "stage_png"]
+    assert stage_panel_images(app) == 4
+
+
 def test_every_download_is_built_on_a_click(app):
     """None is built or stored for a visit that downloads nothing (a class of 30 mostly doesn't)."""
     buttons = app.get("download_button")
