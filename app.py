@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app_ui import controls, language
+from app_ui import controls, deployment, language
 from app_ui.i18n import N_, _
 from gradcam_core import memory
 from gradcam_core.cams import CAM_METHODS
@@ -104,6 +104,7 @@ NARROW_SCREEN_CSS = """
 st.set_page_config(page_title="Grad-CAM Explorer", page_icon=":material/visibility:", layout="wide")
 st.sidebar.title("Grad-CAM Explorer")
 language.choose()  # the run's language, before any word is written
+deployment.read_for_run()  # the low-memory setting, read once for the whole run
 
 navigation: dict[str, list] = {}
 by_title: dict[str, PageEntry] = {}

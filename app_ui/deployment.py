@@ -11,6 +11,7 @@ any host), else when the app's secrets say so (``low_memory = true`` in
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -26,6 +27,9 @@ CLOUD_HOME = Path("/home/appuser")
 # lab's randomized copy and the work of a page would pass the 2.5 GB the mode keeps under
 # (docs/memory.md: VGG16 and VGG19, 528 and 549 MB).
 LOW_MEMORY_MODEL_LIMIT_MB = 200.0
+
+# The low-memory setting of this script run, in the thread that runs it (see read_for_run).
+_RUN = threading.local()
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -65,10 +69,29 @@ def _setting(env: str, secret: str) -> bool | None:
     return None
 
 
-def low_memory() -> bool:
-    """Is the low-memory mode on (environment, then secrets, then Community Cloud)?"""
+def _low_memory_now() -> bool:
     setting = _setting(LOW_MEMORY_ENV, LOW_MEMORY_SECRET)
     return on_community_cloud() if setting is None else setting
+
+
+def read_for_run() -> bool:
+    """Read the low-memory setting for this script run (app.py, first thing in every run).
+
+    The page asks ``low_memory()`` some 28 times (model labels, what fits), and each reading asks
+    ``st.secrets``, which without a secrets file searches its paths again every time. Read once
+    per run, not once per process, so a changed secret or variable applies on the next run.
+    """
+    _RUN.low_memory = _low_memory_now()
+    return _RUN.low_memory
+
+
+def low_memory() -> bool:
+    """Is the low-memory mode on (environment, then secrets, then Community Cloud)?
+
+    In a script run, as ``read_for_run`` read it; elsewhere (a thread of its own, a test), now.
+    """
+    known = getattr(_RUN, "low_memory", None)
+    return _low_memory_now() if known is None else known
 
 
 def model_uploads_allowed() -> bool:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from apptest_support import clear_data_caches, new_app
+from apptest_support import clear_data_caches, count_calls, new_app
 
 from app_ui import cache, deployment
 
@@ -50,6 +50,36 @@ def test_a_secret_decides_when_the_environment_is_silent(monkeypatch):
     monkeypatch.setattr(deployment, "on_community_cloud", lambda: True)
     monkeypatch.setattr(deployment, "_secret", lambda name: False)
     assert not deployment.low_memory()
+
+
+def test_a_script_run_reads_the_setting_once_and_the_next_run_reads_it_again(monkeypatch):
+    monkeypatch.setattr(deployment, "on_community_cloud", lambda: False)
+    secrets = count_calls(monkeypatch, deployment, "_secret")
+    monkeypatch.delenv(deployment.LOW_MEMORY_ENV, raising=False)
+    seen: list[bool] = []
+
+    def script_run(setting: str) -> None:  # a run's thread: read first, then asked many times
+        deployment.read_for_run()
+        monkeypatch.setenv(deployment.LOW_MEMORY_ENV, setting)  # changed during the run
+        seen.extend(deployment.low_memory() for _ in range(28))
+
+    for setting in ("1", "0"):
+        thread = threading.Thread(target=script_run, args=(setting,))
+        thread.start()
+        thread.join()
+    # the first run read no setting (off); the second read the "1" set during the first
+    assert seen == [False] * 28 + [True] * 28
+    assert len(secrets) == 2  # once a run, not 28 times
+    assert deployment.low_memory() is False  # outside a run: asked now ("0")
+
+
+def test_a_visit_asks_the_secrets_once_for_the_low_memory_mode(monkeypatch):
+    monkeypatch.delenv(deployment.LOW_MEMORY_ENV, raising=False)
+    secrets = count_calls(monkeypatch, deployment, "_secret")
+    session = new_app()
+    session.run()
+    assert not session.exception
+    assert secrets.count((deployment.LOW_MEMORY_SECRET,)) == 1
 
 
 def test_only_models_up_to_the_limit_fit_in_low_memory_mode(monkeypatch):

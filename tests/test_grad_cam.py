@@ -187,3 +187,49 @@ def test_a_model_and_its_passes_are_freed_by_one_garbage_collection():
     build_and_use()
     garbage.collect()
     assert resident_mb() - before < 40  # the 100 MB kernel (and its copies) went back
+
+
+def test_a_frozen_model_let_go_is_freed_by_release_memory():
+    """The app freezes its heap (memory.settle_heap) once a model is loaded, so that Streamlit's
+    collections after every run skip TensorFlow's objects. A frozen model let go is no longer
+    seen by a plain collection (it and its compiled passes form a cycle); ``release_memory``,
+    which the model registry calls before the next model loads, must unfreeze to free it.
+    """
+    import gc as garbage
+    import weakref
+
+    from proc_status import status_kb
+
+    from gradcam_core import memory
+
+    def resident_mb() -> float:
+        return status_kb("VmRSS") / 1024
+
+    def build() -> keras.Model:
+        inputs = keras.Input((4, 4, 3))
+        features = keras.layers.Conv2D(8, 3, padding="same", name="features")(inputs)
+        flat = keras.layers.Flatten()(features)
+        hidden = keras.layers.Dense(5000, name="wide")(keras.layers.Dense(5000)(flat))
+        return keras.Model(inputs, keras.layers.Dense(3)(hidden))
+
+    def build_and_use() -> weakref.ref:
+        model = build()
+        x = np.ones((1, 4, 4, 3), np.float32)
+        forward = engine.forward(model, x, ["features"])
+        engine.class_gradients(model, x, "features", forward.activations["features"], [0])
+        return weakref.ref(model)
+
+    build()  # TensorFlow's one-time warm-up for a model this large, before measuring
+    garbage.collect()
+    before = resident_mb()
+    try:
+        model = build_and_use()
+        garbage.freeze()  # as the app's settle_heap does after a model loads
+        assert model() is not None
+        garbage.collect()
+        assert model() is not None  # frozen: a plain collection cannot free the cycle
+        memory.release_memory()
+        assert model() is None
+        assert resident_mb() - before < 40  # the 100 MB kernel (and its copies) went back
+    finally:
+        garbage.unfreeze()

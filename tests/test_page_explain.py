@@ -9,7 +9,13 @@ import zlib
 import keras
 import numpy as np
 import pytest
-from apptest_support import count_core_calls, new_app, picker_values, stage_panel_images
+from apptest_support import (
+    alt_texts,
+    count_core_calls,
+    new_app,
+    picker_values,
+    stage_panel_images,
+)
 from image_files import png_chunk
 from PIL import Image
 
@@ -61,6 +67,32 @@ def test_first_load_explains_the_sample_in_four_panels(app):
     # the target starts at the top-1 prediction: a cat class for the cat beside the cup
     assert app.sidebar.selectbox(key="target").value in (281, 282, 285)
     assert len(app.get("download_button")) == 4
+
+
+def test_the_overlay_is_sent_before_the_stage_figures_are_drawn(app, monkeypatch):
+    """The first paint a visitor waits for is the overlay, not matplotlib's three figures."""
+    from app_ui import cache
+
+    order: list[str] = []
+    for name in ("overlay", "stage_png"):
+        original = getattr(cache, name)
+
+        def recorded(*args, _original=original, _name=name, **kwargs):
+            order.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cache, name, recorded)
+    app.sidebar.selectbox(key="cmap").set_value("viridis").run()
+    assert not app.exception
+    assert order == ["overlay", "stage_png", "stage_png", "stage_png"]
+    assert stage_panel_images(app) == 4
+
+
+def test_every_download_is_built_on_a_click(app):
+    """None is built or stored for a visit that downloads nothing (a class of 30 mostly doesn't)."""
+    buttons = app.get("download_button")
+    assert len(buttons) == 4
+    assert all(b.proto.HasField("deferred_file_id") and not b.proto.url for b in buttons)
 
 
 def test_colormap_and_opacity_changes_do_not_recompute(app, monkeypatch):
@@ -215,9 +247,45 @@ def test_an_empty_map_is_explained_in_words(app):
     assert stage_panel_images(app) == 4
 
 
+def _gallery_buttons(session) -> list[str]:
+    return [b.key for b in session.button if b.key and b.key.startswith("use_sample_")]
+
+
+def test_the_sample_gallery_is_built_only_once_opened(app):
+    assert "Sample photos" in [e.label for e in app.main.expander]
+    assert _gallery_buttons(app) == []
+    assert not [i for i in app.image if "Sample photo" in " ".join(alt_texts(i))]
+    app.session_state["sample_gallery"] = True  # what opening the expander sets
+    app.run()
+    assert not app.exception
+    assert "use_sample_rocket" in _gallery_buttons(app)
+    thumbnails = [i for i in app.image if any(a.startswith("Sample photo") for a in alt_texts(i))]
+    assert len(thumbnails) == len(_gallery_buttons(app)) >= 5
+
+
 def test_the_sample_gallery_switches_the_photo(app):
+    app.session_state["sample_gallery"] = True  # the gallery, opened
+    app.run()
     app.button(key="use_sample_rocket").click().run()
     assert not app.exception
     assert app.selectbox(key="sample").value == "rocket"
     # the target follows the new top-1: drilling platform (the launch towers), then missile
     assert app.sidebar.selectbox(key="target").value == 540
+
+
+@pytest.mark.parametrize(
+    ("photo_size", "shown_size"),
+    [((640, 263), (640, 263)), ((3000, 1000), (1460, 487)), ((1000, 3000), (683, 2048))],
+)
+def test_the_page_overlay_is_a_jpeg_no_wider_than_streamlit_shows(photo_size, shown_size):
+    """Kept encoded, at most 1460 px wide (st.image would resize and encode a wider one again on
+    every call) and 2048 px on its long side; the same bytes for every session."""
+    from app_ui import cache
+
+    photo = Image.new("RGB", photo_size, (40, 90, 160))
+    key = cache.MapKey(f"{photo_size}", "test-model", "features", 0, "logit")
+    first = cache.overlay(key, "inferno", 0.5, photo, np.ones((7, 7)))
+    assert first == cache.overlay(key, "inferno", 0.5, photo, np.ones((7, 7)))
+    with Image.open(io.BytesIO(first)) as shown:
+        assert shown.format == "JPEG"
+        assert shown.size == shown_size

@@ -13,7 +13,10 @@ from ..i18n import _, language, use_language
 
 
 def downloads(selection: Selection, result: gc.CamResult) -> None:
-    """Overlay PNG, four-panel figure, maps (.npz of .npy arrays) and a JSON of the settings."""
+    """Overlay PNG, four-panel figure, maps (.npz of .npy arrays) and a JSON of the settings.
+
+    Each built on a click (a callable): a visit that downloads nothing builds and stores none.
+    """
     stem = f"gradcam_{selection.model_name}_{selection.layer.name}_{selection.target}".replace(
         "/", "-"
     )
@@ -48,9 +51,12 @@ def downloads(selection: Selection, result: gc.CamResult) -> None:
         on_click="ignore",
         help=_("raw, relu, normalized and weights as .npy arrays; np.load reads them."),
     )
+    # Built on a click like the others, from plain values: a deferred download is kept between
+    # runs, and one holding the selection would hold its model after the model is let go.
+    predictions, settings = selection.predictions, selection.settings()
     columns[3].download_button(
         _("Settings and top-k (JSON)"),
-        export.summary_json(result, selection.predictions, selection.settings()),
+        lambda: export.summary_json(result, predictions, settings),
         file_name=f"{stem}.json",
         mime="application/json",
         on_click="ignore",

@@ -11,14 +11,23 @@ from ..controls import Selection
 from ..i18n import _
 from ..photo_picker import sample_title
 
+GALLERY_KEY = "sample_gallery"  # the expander's open state, in session state
+
 
 def _use_sample(sample_id: str) -> None:
     st.session_state["sample"] = sample_id
 
 
 def sample_gallery(selection: Selection) -> None:
-    """Thumbnails of the bundled photos; a click explains that photo."""
-    with st.expander(_("Sample photos"), expanded=False):
+    """Thumbnails of the bundled photos; a click explains that photo.
+
+    Built only once the expander is opened (a rerun): a collapsed gallery would still send every
+    visitor seven thumbnails and buttons, which a browser fetches though it does not show them.
+    """
+    gallery = st.expander(_("Sample photos"), key=GALLERY_KEY, on_change="rerun")
+    if not gallery.open:
+        return
+    with gallery:
         if selection.sample_id is None:
             st.caption(_("Your own photo is shown; remove it from the uploader to use these."))
         ids = samples.sample_ids()
