@@ -151,6 +151,21 @@ def test_from_tensors_is_the_pure_math():
     np.testing.assert_allclose(r.normalized, A0 / 4.0)
 
 
+def _resident_mb() -> float:
+    from proc_status import status_kb
+
+    return status_kb("VmRSS") / 1024
+
+
+def _build_wide_model() -> keras.Model:
+    """A tiny model holding one 100 MB kernel (one allocation, handed back when freed)."""
+    inputs = keras.Input((4, 4, 3))
+    features = keras.layers.Conv2D(8, 3, padding="same", name="features")(inputs)
+    flat = keras.layers.Flatten()(features)
+    hidden = keras.layers.Dense(5000, name="wide")(keras.layers.Dense(5000)(flat))
+    return keras.Model(inputs, keras.layers.Dense(3)(hidden))
+
+
 def test_a_model_and_its_passes_are_freed_by_one_garbage_collection():
     """Compiled passes live on the model, so an evicted model's memory returns at once.
 
@@ -160,20 +175,8 @@ def test_a_model_and_its_passes_are_freed_by_one_garbage_collection():
     """
     import gc as garbage
 
-    from proc_status import status_kb
-
-    def resident_mb() -> float:
-        return status_kb("VmRSS") / 1024
-
-    def build() -> keras.Model:
-        inputs = keras.Input((4, 4, 3))
-        features = keras.layers.Conv2D(8, 3, padding="same", name="features")(inputs)
-        flat = keras.layers.Flatten()(features)
-        hidden = keras.layers.Dense(5000, name="wide")(keras.layers.Dense(5000)(flat))
-        return keras.Model(inputs, keras.layers.Dense(3)(hidden))
-
     def build_and_use() -> None:
-        model = build()
+        model = _build_wide_model()
         x = np.ones((1, 4, 4, 3), np.float32)
         forward = engine.forward(model, x, ["features"])
         engine.class_gradients(model, x, "features", forward.activations["features"], [0])
@@ -181,12 +184,12 @@ def test_a_model_and_its_passes_are_freed_by_one_garbage_collection():
 
     # The first model this large in a process costs about 300 MB once (TensorFlow's random
     # initializers and allocator warm up, measured alone on this test): pay it before measuring.
-    build()
+    _build_wide_model()
     garbage.collect()
-    before = resident_mb()
+    before = _resident_mb()
     build_and_use()
     garbage.collect()
-    assert resident_mb() - before < 40  # the 100 MB kernel (and its copies) went back
+    assert _resident_mb() - before < 40  # the 100 MB kernel (and its copies) went back
 
 
 def test_a_frozen_model_let_go_is_freed_by_release_memory():
@@ -198,30 +201,18 @@ def test_a_frozen_model_let_go_is_freed_by_release_memory():
     import gc as garbage
     import weakref
 
-    from proc_status import status_kb
-
     from gradcam_core import memory
 
-    def resident_mb() -> float:
-        return status_kb("VmRSS") / 1024
-
-    def build() -> keras.Model:
-        inputs = keras.Input((4, 4, 3))
-        features = keras.layers.Conv2D(8, 3, padding="same", name="features")(inputs)
-        flat = keras.layers.Flatten()(features)
-        hidden = keras.layers.Dense(5000, name="wide")(keras.layers.Dense(5000)(flat))
-        return keras.Model(inputs, keras.layers.Dense(3)(hidden))
-
     def build_and_use() -> weakref.ref:
-        model = build()
+        model = _build_wide_model()
         x = np.ones((1, 4, 4, 3), np.float32)
         forward = engine.forward(model, x, ["features"])
         engine.class_gradients(model, x, "features", forward.activations["features"], [0])
         return weakref.ref(model)
 
-    build()  # TensorFlow's one-time warm-up for a model this large, before measuring
+    _build_wide_model()  # TensorFlow's one-time warm-up for a model this large, before measuring
     garbage.collect()
-    before = resident_mb()
+    before = _resident_mb()
     try:
         model = build_and_use()
         garbage.freeze()  # as the app's settle_heap does after a model loads
@@ -230,6 +221,6 @@ def test_a_frozen_model_let_go_is_freed_by_release_memory():
         assert model() is not None  # frozen: a plain collection cannot free the cycle
         memory.release_memory()
         assert model() is None
-        assert resident_mb() - before < 40  # the 100 MB kernel (and its copies) went back
+        assert _resident_mb() - before < 40  # the 100 MB kernel (and its copies) went back
     finally:
         garbage.unfreeze()

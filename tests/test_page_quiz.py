@@ -13,24 +13,11 @@ import gradcam_core.models
 from app_ui import cache
 from app_ui.quiz import building, connection, runner, teacher
 from app_ui.quiz import messages as m
-from gradcam_core.quiz import DISCRIMINATION_METHODS, QuizStore, RoomDesign
+from gradcam_core.quiz import DISCRIMINATION_METHODS, RoomDesign
+
+pytest_plugins = ["quiz_page_fixtures"]
 
 PAGE = "pages/quiz.py"
-
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    """The quiz's database for the page: a SQLite file of this test's own."""
-    path = tmp_path / "quiz.sqlite3"
-    monkeypatch.setenv(connection.URL_ENV, f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def store(database):
-    quiz_store = QuizStore(f"sqlite:///{database}")
-    yield quiz_store
-    quiz_store.close()
 
 
 @pytest.fixture

@@ -29,6 +29,8 @@ from app_ui.quiz import building, connection, runner
 from app_ui.quiz import messages as m
 from gradcam_core.quiz import TRUST_METHODS, QuizStore, RoomDesign, Submission
 
+pytest_plugins = ["quiz_page_fixtures"]
+
 pytestmark = pytest.mark.slow
 
 PAGE = "pages/quiz.py"
@@ -37,20 +39,6 @@ PICKER = {"Language · 语言", "简体中文"}  # the language picker speaks bo
 PHOTO_TITLE, LABELS = "Cat and coffee (two objects)", ("cat", "coffee cup")  # a bundled photo's
 SHOWN_LABELS = {"en": set(LABELS), "zh": {"猫", "咖啡杯"}}
 LANGUAGES = ("zh", "en")
-
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    path = tmp_path / "quiz.sqlite3"
-    monkeypatch.setenv(connection.URL_ENV, f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def store(database):
-    quiz_store = QuizStore(f"sqlite:///{database}")
-    yield quiz_store
-    quiz_store.close()
 
 
 @pytest.fixture
