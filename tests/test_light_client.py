@@ -55,7 +55,8 @@ def test_light_visits_at_once_get_the_overlay_chromium_draws(server):
         assert received.problems == []
         assert received.digest == drawn
         assert received.script_runs >= 1
-        # the page's panels and gallery: stage images, overlay, colour scale, thumbnails
+        # the page's panels: three stage images, the overlay and its colour scale (the gallery
+        # and the JSON download are built only when asked for)
         assert received.media_files >= 5
         assert received.elements > 20
 
