@@ -15,7 +15,8 @@ with the very same packages, on one machine (the same session: 1057 against 1212
 - The worst realistic session in low-memory mode (a 40-megapixel upload, then the two largest
   models the mode loads, every page and both buttons): anonymous peak under 2.3 GB (2075 MB
   measured: the Trust lab randomizing ConvNeXt-Tiny; with 370-560 MB of file-backed pages that
-  is 2.45-2.64 GB of VmHWM).
+  is 2.45-2.64 GB of VmHWM; 1974 MB once a model let go was freed and the heap frozen, and
+  695 MB for the default model's worst step).
 
 Zoo models use random weights (same arrays as ImageNet's, which cannot be downloaded here);
 Score-CAM runs at each model's quickest layer, whose peak (one batch of masked photos through the
