@@ -12,11 +12,11 @@ with the very same packages, on one machine (the same session: 1057 against 1212
 
 - The default model, one session through all six pages and both buttons: every step's
   anonymous peak under 750 MB (686 MB measured at most: the Trust lab's randomization).
-- The worst realistic session in low-memory mode (a 40-megapixel upload, then the two largest
-  models the mode loads, every page and both buttons): anonymous peak under 2.3 GB (2075 MB
+- The worst realistic session in low-memory mode (a 40-megapixel upload, then the largest model
+  the mode loads, every page and both buttons): anonymous peak under 2.3 GB (2075 MB
   measured: the Trust lab randomizing ConvNeXt-Tiny; with 370-560 MB of file-backed pages that
-  is 2.45-2.64 GB of VmHWM; 1974 MB once a model let go was freed and the heap frozen, and
-  695 MB for the default model's worst step).
+  is 2.45-2.64 GB of VmHWM; 1974-2075 MB once a model let go was freed and the heap frozen,
+  and 695 MB for the default model's worst step).
 
 Zoo models use random weights (same arrays as ImageNet's, which cannot be downloaded here);
 Score-CAM runs at each model's quickest layer, whose peak (one batch of masked photos through the
@@ -82,6 +82,9 @@ def test_the_worst_low_memory_session_stays_under_2_3_gb_of_its_own():
         del os.environ["GRADCAM_LOW_MEMORY"]
         sys.path.remove(str(ROOT / "scripts"))
     assert models == ["convnext_tiny", "resnet50"]  # VGG16 and VGG19 are refused in this mode
-    steps = _session("--models", *models, "--upload", "--low-memory")
+    # The largest of the two: its Trust lab is the session's worst step (ResNet50's steps peak
+    # lower, docs/memory.md; with both the session took 523 s of CI's time, 427 s without it). A
+    # model let go for the next is freed: test_deployment checks that; scripts/memory.py runs both.
+    steps = _session("--models", models[0], "--upload", "--low-memory")
     assert any(step["name"].endswith("Trust lab (button)") for step in steps)
     assert max(step["anon_peak_mb"] for step in steps) < LOW_MEMORY_ANON_BOUND_MB
