@@ -250,13 +250,6 @@ def display_size(size: tuple[int, int]) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _display_photo(image: Image.Image) -> Image.Image:
-    size = display_size(image.size)
-    if size == image.size:
-        return image
-    return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def overlay(
     key: MapKey, cmap: str, opacity: float, _image: Image.Image, _normalized: np.ndarray
@@ -268,7 +261,8 @@ def overlay(
     in the cache and time on the wire. Kept encoded: st.image sends JPEG bytes as they are, so
     every session gets the same bytes without encoding them again.
     """
-    pixels = gc.overlay(_display_photo(_image), _normalized, cmap, opacity)
+    photo = drawing.preview(_image, max(display_size(_image.size)))  # its long side, as shown
+    pixels = gc.overlay(photo, _normalized, cmap, opacity)
     return drawing.jpeg_bytes(pixels, OVERLAY_QUALITY)
 
 
