@@ -18,6 +18,8 @@ FIRST_CAPTION_HAS = (
     '(text) => document.querySelector("' + GALLERY_CAPTIONS + '")?.innerText.includes(text)'
 )
 
+CAPTIONS_ARE = '(count) => document.querySelectorAll("' + GALLERY_CAPTIONS + '").length === count'
+
 
 @pytest.fixture
 def example_zip(tmp_path):
@@ -72,6 +74,8 @@ def test_upload_audit_sort_filter_and_open_on_the_grad_cam_page(server, example_
         page.get_by_role("option", name="file name", exact=True).click()
         wait_for_script(page)
         page.wait_for_function(FIRST_CAPTION_HAS, arg="espresso/cat_and_coffee.jpg")
+        # the rerun may still be sending the gallery's later thumbnails: wait for four, or time out
+        page.wait_for_function(CAPTIONS_ARE, arg=4, timeout=SCRIPT_TIMEOUT_MS)
         assert len(gallery_captions(page)) == 4
 
         # the confusion matrix: a click on a cell shows only its images
