@@ -48,7 +48,10 @@ def test_quiet_by_default_and_a_users_level_is_kept(monkeypatch):
 
 
 def test_verbose_replaces_only_the_quiet_default(monkeypatch):
-    monkeypatch.delenv(tf_logging.VERBOSE_ENV, raising=False)
+    # setenv, not delenv: monkeypatch restores only what it recorded, and delenv of an unset
+    # name records nothing, so configure's GRADCAM_VERBOSE=1 outlived the test (later CLI
+    # subprocesses in the same worker printed TensorFlow's start-up lines)
+    monkeypatch.setenv(tf_logging.VERBOSE_ENV, "0")
     monkeypatch.setenv(tf_logging.LEVEL_ENV, "3")
     tf_logging.configure(verbose_output=True)
     assert os.environ[tf_logging.LEVEL_ENV] == "0" and tf_logging.verbose()
