@@ -1,6 +1,9 @@
 """The full soak: 300 reruns of the app (AppTest) with varied photos, classes and layers.
 
-    python scripts/soak.py [--reruns 300] [--seed 0]
+    MALLOC_ARENA_MAX=2 python scripts/soak.py [--reruns 300] [--seed 0]
+
+With glibc's default arenas (up to 8 per core, and each rerun runs in a new thread), RSS also
+grows in 12-14 MB steps as new threads get new arenas: the allocator's, not the app's.
 
 Prints resident memory every 10 reruns and the summary; exits 1 if memory grew by 50 MB or more
 after the warm-up, or if any pass was traced again. tests/test_soak.py is the short CI version.
