@@ -72,6 +72,24 @@ def server() -> Iterator[str]:
     yield from browser_support.running_app()
 
 
+# --- the full suite on two workers (pytest-xdist, --dist loadfile) --------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker: files marked ``minutes`` first, then files with a slow test, then the
+    quick ones, so that the quick files fill the end of the run on both workers.
+
+    Workers take whole files in collection order; alphabetically, test_memory.py (the longest
+    file, about a quarter of a worker's time) started eleven minutes into a 15-minute run while
+    the other worker had quick files left. Every worker sorts the same way (a stable sort).
+    """
+    if not hasattr(config, "workerinput"):
+        return
+    minutes = {item.path for item in items if item.get_closest_marker("minutes")}
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (item.path not in minutes, item.path not in slow))
+
+
 # --- time per group: the suite's cost, file by file, printed at the end of every run ----------
 
 _SECONDS_PER_FILE: dict[str, float] = {}

@@ -23,7 +23,7 @@ from app_ui.quiz import connection, dashboard
 from app_ui.quiz import messages as m
 from gradcam_core.quiz import METHODS, QuizStore
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.minutes]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 1600}}

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.minutes]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_ANON_BOUND_MB = 750
